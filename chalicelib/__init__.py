@@ -1,0 +1,1 @@
+"""The marketplace's Lambda code: everything here ships with app.py."""
