@@ -12,11 +12,16 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.payments.gateway import MalformedCallbackError, PaymentEvent, SignatureError
+from chalicelib.payments.gateway import (
+    MalformedCallbackError,
+    Outcome,
+    PaymentEvent,
+    SignatureError,
+)
 
 PROVIDER = "card"
 DEFAULT_TOLERANCE = 300
-OUTCOME_BY_TYPE = {
+OUTCOME_BY_TYPE: dict[str, Outcome] = {
     "payment_intent.succeeded": "succeeded",
     "payment_intent.payment_failed": "failed",
 }

@@ -45,6 +45,6 @@ class PaymentEvent:
         if self.outcome not in OUTCOMES:
             raise ValueError(f"unknown payment outcome {self.outcome!r}")
         if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise ValueError("amount must be an integer number of minor units")
+            raise TypeError("amount must be an integer number of minor units")
         if self.currency != self.currency.upper():
             raise ValueError("currency must be upper-case ISO 4217")

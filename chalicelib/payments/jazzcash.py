@@ -13,7 +13,12 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
-from chalicelib.payments.gateway import MalformedCallbackError, PaymentEvent, SignatureError
+from chalicelib.payments.gateway import (
+    MalformedCallbackError,
+    Outcome,
+    PaymentEvent,
+    SignatureError,
+)
 
 PROVIDER = "jazzcash"
 HASH_FIELD = "pp_SecureHash"
@@ -71,10 +76,12 @@ def verify_callback(form: Mapping[str, str], *, salt: str, merchant_id: str) -> 
     currency = form.get("pp_TxnCurrency", "")
     if currency and currency != CURRENCY:
         raise MalformedCallbackError("pp_TxnCurrency must be PKR")
+    outcome: Outcome
+    error: str | None = None
     if code in SUCCEEDED_CODES:
-        outcome, error = "succeeded", None
+        outcome = "succeeded"
     elif code in PENDING_CODES:
-        outcome, error = "pending", None
+        outcome = "pending"
     else:
         outcome, error = "failed", form.get("pp_ResponseMessage") or code
     return PaymentEvent(
