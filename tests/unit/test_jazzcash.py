@@ -23,7 +23,8 @@ def signed(fields: dict[str, str], salt: str = SALT) -> dict[str, str]:
 
 
 def make_callback(**overrides: str | None) -> dict[str, str]:
-    fields = {
+    """A return post; an override of None removes the field."""
+    fields: dict[str, str | None] = {
         "pp_Version": "1.1",
         "pp_TxnType": "MWALLET",
         "pp_MerchantID": MERCHANT,
