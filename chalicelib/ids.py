@@ -1,0 +1,25 @@
+"""Server-chosen opaque identifiers and timestamps."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def new_id(prefix: str, length: int = 15) -> str:
+    """`prefix` + random base32 characters; alphanumeric so it can travel as a gateway reference."""
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def rfc3339(moment: datetime) -> str:
+    """RFC 3339 UTC with microseconds, so stored values sort in time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_rfc3339(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)

@@ -1,0 +1,294 @@
+"""Request and response models (pydantic): validation and the OpenAPI schemas.
+
+Names follow XCreate / XUpdate / XPublic. Request models forbid unknown fields
+and are strict (a "5" is not a 5), so every malformed body is a 400 with
+field-level details.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from chalicelib.categories import CATEGORY_SLUGS, PROVINCES
+
+Currency = Literal["PKR", "USD", "GBP", "EUR", "AED", "SAR"]
+Province = Literal[
+    "punjab", "sindh", "khyber_pakhtunkhwa", "balochistan", "islamabad", "gilgit_baltistan", "azad_kashmir",
+]
+assert set(Province.__args__) == set(PROVINCES)  # type: ignore[attr-defined]
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{7,14}$")]
+Cnic = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}-[0-9]{7}-[0-9]$")]
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+def _check_category(value: str | None) -> str | None:
+    if value is not None and value not in CATEGORY_SLUGS:
+        raise ValueError("must be one of the slugs from GET /categories")
+    return value
+
+
+# --- common -----------------------------------------------------------------
+
+
+class Money(ResponseModel):
+    amount: int
+    currency: Currency
+
+
+class ErrorDetail(ResponseModel):
+    field: Optional[str] = None
+    message: Optional[str] = None
+    listing_id: Optional[str] = None
+    available: Optional[int] = None
+
+
+class ErrorBody(ResponseModel):
+    code: str
+    message: str
+    details: Optional[list[ErrorDetail]] = None
+
+
+class ErrorResponse(ResponseModel):
+    error: ErrorBody
+
+
+class Health(ResponseModel):
+    status: Literal["ok"]
+
+
+class ClientConfig(ResponseModel):
+    region: str
+    user_pool_id: str
+    user_pool_client_id: str
+    cognito_endpoint: Optional[str]
+    currencies: list[Currency]
+    image_max_bytes: int
+
+
+class Category(ResponseModel):
+    slug: str
+    name: str
+    name_ur: str
+
+
+class CategoryList(ResponseModel):
+    items: list[Category]
+
+
+DecimalString = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,6})(\.[0-9]{1,10})?$")]
+
+
+class FxRatesUpdate(RequestModel):
+    rates: dict[Literal["USD", "GBP", "EUR", "AED", "SAR"], DecimalString] = Field(min_length=1)
+
+    @field_validator("rates")
+    @classmethod
+    def _positive(cls, rates: dict[str, str]) -> dict[str, str]:
+        for code, rate in rates.items():
+            if float(rate) <= 0:  # validation only; money never passes through floats
+                raise ValueError(f"rate for {code} must be greater than zero")
+        return rates
+
+
+class FxRatesPublic(ResponseModel):
+    base: Literal["PKR"]
+    rates: dict[str, str]
+    updated_at: Optional[str]
+
+
+# --- artisans ---------------------------------------------------------------
+
+
+class ArtisanUpsert(RequestModel):
+    display_name: Annotated[Text, StringConstraints(min_length=1, max_length=80)]
+    craft: str
+    province: Province
+    district: Annotated[Text, StringConstraints(min_length=1, max_length=60)]
+    bio: Optional[Annotated[str, StringConstraints(max_length=2000)]] = None
+    bio_ur: Optional[Annotated[str, StringConstraints(max_length=2000)]] = None
+    phone: Phone
+    cnic: Optional[Cnic] = None
+
+    _craft = field_validator("craft")(_check_category)
+
+
+class ArtisanPublic(ResponseModel):
+    artisan_id: str
+    display_name: str
+    craft: str
+    province: Province
+    district: str
+    bio: Optional[str] = None
+    bio_ur: Optional[str] = None
+    verification: Literal["pending", "verified", "rejected"]
+    created_at: str
+
+
+class ArtisanPrivate(ArtisanPublic):
+    phone: str
+    cnic_last4: str
+    verification_note: Optional[str] = None
+
+
+class ArtisanPage(ResponseModel):
+    items: list[ArtisanPublic]
+    next_cursor: Optional[str]
+
+
+class ArtisanPrivatePage(ResponseModel):
+    items: list[ArtisanPrivate]
+    next_cursor: Optional[str]
+
+
+class VerificationDecision(RequestModel):
+    decision: Literal["verified", "rejected"]
+    note: Optional[Annotated[str, StringConstraints(max_length=500)]] = None
+
+
+class ArtisanQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    province: Optional[Province] = None
+    craft: Optional[str] = None
+    limit: int = Field(20, ge=1, le=100)
+    cursor: Optional[str] = None
+
+    _craft = field_validator("craft")(_check_category)
+
+
+class VerificationQueueQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    verification: Literal["pending", "verified", "rejected"] = "pending"
+    limit: int = Field(20, ge=1, le=100)
+    cursor: Optional[str] = None
+
+
+# --- listings ---------------------------------------------------------------
+
+Title = Annotated[Text, StringConstraints(min_length=3, max_length=140)]
+TitleUr = Annotated[Text, StringConstraints(max_length=140)]
+Description = Annotated[str, StringConstraints(max_length=5000)]
+AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+AttributeValue = Annotated[str, StringConstraints(max_length=200)]
+
+
+class PriceIn(RequestModel):
+    amount: int = Field(ge=100, le=10_000_000_00)
+    currency: Literal["PKR"]
+
+
+class ListingCreate(RequestModel):
+    title: Title
+    title_ur: Optional[TitleUr] = None
+    description: Description = ""
+    description_ur: Optional[Description] = None
+    category: str
+    price: PriceIn
+    stock: int = Field(ge=0, le=100_000)
+    weight_grams: int = Field(ge=1, le=100_000)
+    processing_days: int = Field(ge=1, le=60)
+    attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=20)
+
+    _category = field_validator("category")(_check_category)
+
+
+_NULLABLE_IN_UPDATE = {"title_ur", "description_ur"}
+
+
+class ListingUpdate(RequestModel):
+    """A partial listing; `null` clears the optional Urdu fields and is refused elsewhere."""
+
+    title: Optional[Title] = None
+    title_ur: Optional[TitleUr] = None
+    description: Optional[Description] = None
+    description_ur: Optional[Description] = None
+    category: Optional[str] = None
+    price: Optional[PriceIn] = None
+    stock: Optional[int] = Field(None, ge=0, le=100_000)
+    weight_grams: Optional[int] = Field(None, ge=1, le=100_000)
+    processing_days: Optional[int] = Field(None, ge=1, le=60)
+    attributes: Optional[dict[AttributeName, AttributeValue]] = Field(None, max_length=20)
+
+    _category = field_validator("category")(_check_category)
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> "ListingUpdate":
+        for name in self.model_fields_set - _NULLABLE_IN_UPDATE:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        if not self.model_fields_set:
+            raise ValueError("at least one field must be given")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class ImagePublic(ResponseModel):
+    image_id: str
+    status: Literal["pending", "ready", "rejected"]
+    urls: Optional[dict[Literal["thumb", "medium", "large"], str]] = None
+    width: Optional[int] = None
+    height: Optional[int] = None
+    reason: Optional[str] = None
+
+
+class ListingPublic(ResponseModel):
+    listing_id: str
+    artisan_id: str
+    title: str
+    title_ur: Optional[str] = None
+    description: str
+    description_ur: Optional[str] = None
+    category: str
+    price: Money
+    display_price: Optional[Money] = None
+    stock: int
+    weight_grams: int
+    processing_days: int
+    attributes: dict[str, str]
+    status: Literal["draft", "active", "archived"]
+    images: list[ImagePublic]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class ListingPage(ResponseModel):
+    items: list[ListingPublic]
+    next_cursor: Optional[str]
+
+
+class ListingQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    category: Optional[str] = None
+    sort: Optional[Literal["newest", "price_asc", "price_desc"]] = None
+    min_price: Optional[int] = Field(None, ge=0)
+    max_price: Optional[int] = Field(None, ge=0)
+    artisan_id: Optional[str] = Field(None, min_length=1, max_length=64)
+    province: Optional[Province] = None
+    currency: Optional[Currency] = None
+    limit: int = Field(20, ge=1, le=100)
+    cursor: Optional[str] = None
+
+    _category = field_validator("category")(_check_category)
+
+
+class CurrencyQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    currency: Optional[Currency] = None
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    limit: int = Field(20, ge=1, le=100)
+    cursor: Optional[str] = None

@@ -1,0 +1,1 @@
+"""DynamoDB access: pynamodb models, repositories and transactions. The only package that talks to DynamoDB."""

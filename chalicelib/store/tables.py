@@ -1,0 +1,310 @@
+"""pynamodb models of the tables defined in `infra/resources.yaml`.
+
+Table names come from the environment (`chalicelib.config.TABLE_ENV`) and are
+bound on first use by `bind_tables()`, so importing this module reads nothing.
+A test checks that every model here agrees with the template's keys and indexes.
+"""
+from __future__ import annotations
+
+import threading
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.config import get_settings
+
+
+class _Unbound:
+    table_name = "unbound"
+    region = None
+
+
+def _index(name: str, projection: type = AllProjection) -> type:
+    class Meta:
+        index_name = name
+        projection = AllProjection()
+
+    Meta.projection = projection()
+    return Meta
+
+
+# --- artisans -----------------------------------------------------------------
+
+
+class ArtisanByVerification(GlobalSecondaryIndex["ArtisanItem"]):
+    Meta = _index("by_verification")
+    verification = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ArtisanByProvince(GlobalSecondaryIndex["ArtisanItem"]):
+    Meta = _index("by_province")
+    browse_province = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ArtisanByCraft(GlobalSecondaryIndex["ArtisanItem"]):
+    Meta = _index("by_craft")
+    browse_craft = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ArtisanByProvinceCraft(GlobalSecondaryIndex["ArtisanItem"]):
+    Meta = _index("by_province_craft")
+    browse_province_craft = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ArtisanItem(Model):
+    logical_id = "ArtisansTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    artisan_id = UnicodeAttribute(hash_key=True)
+    display_name = UnicodeAttribute()
+    craft = UnicodeAttribute()
+    province = UnicodeAttribute()
+    district = UnicodeAttribute()
+    bio = UnicodeAttribute(null=True)
+    bio_ur = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute()
+    cnic_hash = UnicodeAttribute()
+    cnic_last4 = UnicodeAttribute()
+    verification = UnicodeAttribute()
+    verification_note = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    browse_province = UnicodeAttribute(null=True)
+    browse_craft = UnicodeAttribute(null=True)
+    browse_province_craft = UnicodeAttribute(null=True)
+
+    by_verification = ArtisanByVerification()
+    by_province = ArtisanByProvince()
+    by_craft = ArtisanByCraft()
+    by_province_craft = ArtisanByProvinceCraft()
+
+
+class ClaimItem(Model):
+    logical_id = "ClaimsTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    claim = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+
+
+# --- listings -----------------------------------------------------------------
+
+
+class ListingByOwner(GlobalSecondaryIndex["ListingItem"]):
+    Meta = _index("by_owner")
+    artisan_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ListingByRecent(GlobalSecondaryIndex["ListingItem"]):
+    Meta = _index("by_recent")
+    browse_all = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ListingByCategory(GlobalSecondaryIndex["ListingItem"]):
+    Meta = _index("by_category")
+    browse_category = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ListingByCategoryPrice(GlobalSecondaryIndex["ListingItem"]):
+    Meta = _index("by_category_price")
+    browse_category = UnicodeAttribute(hash_key=True)
+    price_amount = NumberAttribute(range_key=True)
+
+
+class ListingByArtisan(GlobalSecondaryIndex["ListingItem"]):
+    Meta = _index("by_artisan")
+    browse_artisan = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ListingByProvince(GlobalSecondaryIndex["ListingItem"]):
+    Meta = _index("by_province")
+    browse_province = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ListingItem(Model):
+    logical_id = "ListingsTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    listing_id = UnicodeAttribute(hash_key=True)
+    artisan_id = UnicodeAttribute()
+    province = UnicodeAttribute()
+    title = UnicodeAttribute()
+    title_ur = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(default="")
+    description_ur = UnicodeAttribute(null=True)
+    category = UnicodeAttribute()
+    price_amount = NumberAttribute()
+    price_currency = UnicodeAttribute(default="PKR")
+    stock = NumberAttribute()
+    weight_grams = NumberAttribute()
+    processing_days = NumberAttribute()
+    attributes = MapAttribute(default=dict)  # raw map: str -> str
+    images = MapAttribute(default=dict)  # raw map: image_id -> image record
+    status = UnicodeAttribute()
+    version = NumberAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    browse_all = UnicodeAttribute(null=True)
+    browse_category = UnicodeAttribute(null=True)
+    browse_artisan = UnicodeAttribute(null=True)
+    browse_province = UnicodeAttribute(null=True)
+
+    by_owner = ListingByOwner()
+    by_recent = ListingByRecent()
+    by_category = ListingByCategory()
+    by_category_price = ListingByCategoryPrice()
+    by_artisan = ListingByArtisan()
+    by_province = ListingByProvince()
+
+
+# --- orders -------------------------------------------------------------------
+
+
+class OrderByBuyer(GlobalSecondaryIndex["OrderItem"]):
+    Meta = _index("by_buyer")
+    buyer_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OrderByExpiry(GlobalSecondaryIndex["OrderItem"]):
+    Meta = _index("by_expiry", KeysOnlyProjection)
+    expiry_queue = UnicodeAttribute(hash_key=True)
+    expires_at = UnicodeAttribute(range_key=True)
+
+
+class OrderItem(Model):
+    logical_id = "OrdersTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    order_id = UnicodeAttribute(hash_key=True)
+    buyer_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    lines = ListAttribute(of=MapAttribute)  # type: ignore[var-annotated]
+    subtotal = NumberAttribute()
+    shipping = NumberAttribute()
+    total = NumberAttribute()
+    charge_amount = NumberAttribute()
+    charge_currency = UnicodeAttribute()
+    fx_rate = UnicodeAttribute()
+    payment_method = UnicodeAttribute()
+    shipping_address = MapAttribute()
+    payment_attempts = NumberAttribute(default=0)
+    needs_review = BooleanAttribute(default=False)
+    review_reason = UnicodeAttribute(null=True)
+    last_payment_error = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    request_hash = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    expiry_queue = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    by_buyer = OrderByBuyer()
+    by_expiry = OrderByExpiry()
+
+
+class ArtisanOrderByStatus(GlobalSecondaryIndex["ArtisanOrderItem"]):
+    Meta = _index("by_status")
+    artisan_status = UnicodeAttribute(hash_key=True)
+    order_sort = UnicodeAttribute(range_key=True)
+
+
+class ArtisanOrderItem(Model):
+    """One artisan's lines of one order, so an artisan's orders are one Query."""
+
+    logical_id = "ArtisanOrdersTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    artisan_id = UnicodeAttribute(hash_key=True)
+    order_sort = UnicodeAttribute(range_key=True)
+    order_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    artisan_status = UnicodeAttribute()
+    lines = ListAttribute(of=MapAttribute)  # type: ignore[var-annotated]
+    shipping_address = MapAttribute()
+    created_at = UnicodeAttribute()
+
+    by_status = ArtisanOrderByStatus()
+
+
+class IdempotencyItem(Model):
+    logical_id = "IdempotencyTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    idempotency_key = UnicodeAttribute(hash_key=True)
+    request_hash = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    expires_at_epoch = NumberAttribute()
+
+
+class PaymentEventItem(Model):
+    logical_id = "PaymentEventsTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    event_key = UnicodeAttribute(hash_key=True)
+    order_id = UnicodeAttribute()
+    outcome = UnicodeAttribute()
+    amount = NumberAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class PayoutItem(Model):
+    logical_id = "PayoutsTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    artisan_id = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+    order_id = UnicodeAttribute(null=True)
+    amount = NumberAttribute()
+    currency = UnicodeAttribute(default="PKR")
+    created_at = UnicodeAttribute(null=True)
+
+
+class SettingItem(Model):
+    logical_id = "SettingsTable"
+    Meta = type("Meta", (_Unbound,), {})
+
+    name = UnicodeAttribute(hash_key=True)
+    value = MapAttribute()
+    updated_at = UnicodeAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    ArtisanItem, ClaimItem, ListingItem, OrderItem, ArtisanOrderItem,
+    IdempotencyItem, PaymentEventItem, PayoutItem, SettingItem,
+)
+
+_bound_to: tuple[str, ...] | None = None
+_bind_lock = threading.Lock()
+
+
+def bind_tables() -> None:
+    """Point every model at its table from the settings (cheap after the first call)."""
+    global _bound_to
+    settings = get_settings()
+    names = tuple(settings.table(model.logical_id) for model in ALL_MODELS)  # type: ignore[attr-defined]
+    if names == _bound_to:
+        return
+    with _bind_lock:
+        for model, name in zip(ALL_MODELS, names):
+            model.Meta.table_name = name
+            model.Meta.region = settings.region
+            model._connection = None
+        _bound_to = names
