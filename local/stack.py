@@ -1,0 +1,229 @@
+"""The whole local stack in one process: emulator, API, web, event pump, demo data.
+
+Order matters: the emulator first, then the environment every AWS client and
+`chalicelib.config` reads, then the app (imported only once that environment
+is in place), then the servers and the pump. Stopping runs the same steps in
+reverse, so SIGINT/SIGTERM leave no thread or socket behind.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import os
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from local.emulator import LocalAws
+from local.provision import provision
+from local.pump import EventPump
+from local.users import DemoUser, create_demo_users
+from local.webserver import WebServer
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+REGION = "ap-south-1"
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """What `make run` can be told through the environment (defaults from API.md)."""
+
+    api_port: int
+    aws_port: int
+    web_port: int
+    seed: bool
+    reservation_minutes: str
+    sweep_seconds: float
+    commission_bps: str
+    jazzcash_merchant_id: str
+    jazzcash_integrity_salt: str
+    card_webhook_secret: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> StackSettings:
+        return cls(
+            api_port=int(environ.get("API_PORT", "8000")),
+            aws_port=int(environ.get("AWS_PORT", "4566")),
+            web_port=int(environ.get("WEB_PORT", "8080")),
+            seed=environ.get("SEED", "1") == "1",
+            reservation_minutes=environ.get("RESERVATION_MINUTES", "30"),
+            sweep_seconds=float(environ.get("SWEEP_SECONDS", "30")),
+            commission_bps=environ.get("COMMISSION_BPS", "500"),
+            jazzcash_merchant_id=environ.get("JAZZCASH_MERCHANT_ID", "MC00000"),
+            jazzcash_integrity_salt=environ.get(
+                "JAZZCASH_INTEGRITY_SALT", "local-integrity-salt"
+            ),
+            card_webhook_secret=environ.get("CARD_WEBHOOK_SECRET", "whsec_local"),
+        )
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.api_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{HOST}:{self.web_port}"
+
+    @property
+    def aws_url(self) -> str:
+        return f"http://{HOST}:{self.aws_port}"
+
+
+def aws_environment(settings: StackSettings) -> dict[str, str]:
+    """Points every boto3/pynamodb client at the emulator, with harmless credentials."""
+    return {
+        "AWS_ENDPOINT_URL": settings.aws_url,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }
+
+
+def app_environment(
+    settings: StackSettings, provisioned: Mapping[str, str], environ: Mapping[str, str]
+) -> dict[str, str]:
+    """Every variable `chalicelib.config` reads; secrets are random per run unless given."""
+    return {
+        **provisioned,
+        "IMAGES_BASE_URL": f"{settings.aws_url}/{provisioned['IMAGES_BUCKET']}",
+        "COGNITO_ENDPOINT": settings.aws_url,
+        "CURSOR_SECRET": environ.get("CURSOR_SECRET") or secrets.token_hex(32),
+        "CNIC_HASH_KEY": environ.get("CNIC_HASH_KEY") or secrets.token_hex(32),
+        "RESERVATION_MINUTES": settings.reservation_minutes,
+        "SWEEP_SECONDS": str(settings.sweep_seconds),
+        "COMMISSION_BPS": settings.commission_bps,
+        "JAZZCASH_MERCHANT_ID": settings.jazzcash_merchant_id,
+        "JAZZCASH_PASSWORD": environ.get("JAZZCASH_PASSWORD", "local-password"),
+        "JAZZCASH_INTEGRITY_SALT": settings.jazzcash_integrity_salt,
+        "JAZZCASH_ACTION_URL": f"{settings.web_url}/sandbox/jazzcash",
+        "CARD_WEBHOOK_SECRET": settings.card_webhook_secret,
+        "API_BASE_URL": settings.api_url,
+        "STOREFRONT_URL": settings.web_url,
+        "ALLOWED_ORIGIN": settings.web_url,
+    }
+
+
+class ApiServer:
+    """The Chalice app behind Chalice's local server, in a thread."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        from chalice.config import Config
+        from chalice.local import ChaliceRequestHandler, create_local_server
+
+        class NoDelayHandler(ChaliceRequestHandler):
+            # Kept-alive connections otherwise wait ~40 ms on Nagle + delayed ACK.
+            disable_nagle_algorithm = True
+
+        config_file = ROOT / ".chalice" / "config.json"
+        on_disk = json.loads(config_file.read_text()) if config_file.exists() else {}
+        config = Config(chalice_stage="dev", config_from_disk=on_disk)
+        self._local = create_local_server(app, config, HOST, port)
+        self._local.server.RequestHandlerClass = functools.partial(
+            NoDelayHandler, app_object=app, config=config
+        )
+        self._thread = threading.Thread(
+            target=self._local.server.serve_forever, name="api", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._local.server.shutdown()
+        self._local.server.server_close()
+        self._thread.join()
+
+
+def seed(cognito: Any, pool_id: str) -> dict[str, DemoUser]:
+    """Demo users, then the demo catalogue if `local/seed.py` exists."""
+    users = create_demo_users(cognito, pool_id=pool_id)
+    try:
+        seed_module = importlib.import_module("local.seed")
+    except ModuleNotFoundError as error:
+        if error.name != "local.seed":
+            raise
+        return users
+    seed_module.seed_catalog(users)
+    return users
+
+
+def run(
+    environ: Mapping[str, str],
+    stopping: threading.Event,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Start everything, say READY, wait for `stopping`, then stop in reverse order."""
+    settings = StackSettings.from_env(environ)
+    with ExitStack() as started:
+        emulator = LocalAws(HOST, settings.aws_port)
+        emulator.start()
+        started.callback(emulator.stop)
+        os.environ.update(aws_environment(settings))
+        provisioned = provision(
+            emulator.endpoint_url,
+            region=REGION,
+            parameters={"AllowedOrigin": settings.web_url},
+        ).environment
+        os.environ.update(app_environment(settings, provisioned, environ))
+
+        app_module = importlib.import_module("app")
+        api = ApiServer(app_module.app, settings.api_port)
+        api.start()
+        started.callback(api.stop)
+
+        web = WebServer(HOST, settings.web_port)
+        web.start()
+        started.callback(web.stop)
+
+        sqs = boto3.client("sqs")
+        queue_url = provisioned["IMAGE_QUEUE_URL"]
+        pump = EventPump(
+            sqs=sqs,
+            queue_url=queue_url,
+            queue_arn=sqs.get_queue_attributes(
+                QueueUrl=queue_url, AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"],
+            on_images=app_module.process_image_events,
+            sweep=app_module.sweep_expired_orders,
+            sweep_seconds=settings.sweep_seconds,
+            region=REGION,
+        )
+        pump.start()
+        started.callback(pump.stop)
+
+        users: dict[str, DemoUser] = {}
+        if settings.seed:
+            users = seed(
+                boto3.client("cognito-idp"), provisioned["COGNITO_USER_POOL_ID"]
+            )
+        say(banner(settings, users))
+        say("READY")
+        stopping.wait()
+        say("stopping")
+
+
+def banner(settings: StackSettings, users: Mapping[str, DemoUser]) -> str:
+    lines = [
+        f"API:        {settings.api_url}",
+        f"Web:        {settings.web_url}",
+        f"Local AWS:  {settings.aws_url}",
+        f"Sweep:      every {settings.sweep_seconds:g} s",
+        f"Hold stock: {settings.reservation_minutes} min",
+    ]
+    if users:
+        lines.append("Demo sign-ins (e-mail / password):")
+        lines += [
+            f"  {role:<9} {user['email']} / {user['password']}"
+            for role, user in users.items()
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""The static storefront and dashboard (`web/`), plus the sandbox gateway under /sandbox/.
+
+Text is always served with `charset=utf-8`: without it browsers guess, and
+Urdu arrives as mojibake. On AWS the same files come from a bucket behind a CDN.
+"""
+
+from __future__ import annotations
+
+import importlib
+import mimetypes
+import threading
+from pathlib import Path
+from typing import Any
+
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.security import safe_join
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+
+_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".webp": "image/webp",
+}
+_TEXT_TYPES = ("application/json", "application/manifest+json", "image/svg+xml")
+
+
+def content_type(path: Path) -> str:
+    """The Content-Type for a file, with `charset=utf-8` on every textual type."""
+    kind = (
+        _TYPES.get(path.suffix.lower())
+        or mimetypes.guess_type(path.name)[0]
+        or "application/octet-stream"
+    )
+    if kind.startswith("text/") or kind in _TEXT_TYPES:
+        return f"{kind}; charset=utf-8"
+    return kind
+
+
+class StaticFiles:
+    """Serves a directory; `/` and other directories answer with their index.html."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        response = self._respond(request)
+        return response(environ, start_response)
+
+    def _respond(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return Response("method not allowed", status=405, mimetype="text/plain")
+        joined = safe_join(str(self._root), request.path.lstrip("/"))
+        if joined is None:
+            return NotFound().get_response()
+        path = Path(joined)
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            return NotFound().get_response()
+        response = send_file(path, request.environ, conditional=True, max_age=0)
+        response.headers["Content-Type"] = content_type(path)
+        return response
+
+
+class _Handler(WSGIRequestHandler):
+    """No log line per request, and no Nagle delay on kept-alive connections."""
+
+    disable_nagle_algorithm = True
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+class WebServer:
+    """web/ on host:port, with the sandbox gateway (imported on start) under /sandbox/."""
+
+    def __init__(self, host: str, port: int, root: Path = WEB_ROOT) -> None:
+        self.host = host
+        self.port = port
+        self._root = root
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        sandbox = importlib.import_module("local.sandbox").application
+        app = DispatcherMiddleware(StaticFiles(self._root), {"/sandbox": sandbox})
+        self._server = make_server(
+            self.host, self.port, app, threaded=True, request_handler=_Handler
+        )
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="web", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = None
+        self._thread = None
