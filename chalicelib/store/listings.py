@@ -137,3 +137,7 @@ def list_owned(artisan_id: str, *, limit: int, cursor: str | None) -> Page[Listi
                       limit=limit, cursor=cursor)
 
 
+
+
+def image_is_ready(image_id: str) -> Condition:
+    return ListingItem.images[image_id]["status"] == "ready"

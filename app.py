@@ -1,0 +1,241 @@
+"""Routes and event handlers only: parse -> call one service -> shape the response."""
+from __future__ import annotations
+
+import json
+import os
+from functools import wraps
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger
+from chalice import Chalice, CORSConfig, Rate, Response
+
+from chalicelib import catalog, fx
+from chalicelib.auth import Identity, authenticate
+from chalicelib.categories import CATEGORIES
+from chalicelib.config import IMAGE_MAX_BYTES, SUPPORTED_CURRENCIES, get_settings
+from chalicelib.errors import DomainError, http_error, internal_error_body
+from chalicelib.models import (
+    ArtisanQuery,
+    ArtisanUpsert,
+    CurrencyQuery,
+    FxRatesUpdate,
+    ListingCreate,
+    ListingQuery,
+    ListingUpdate,
+    PageQuery,
+    VerificationDecision,
+    VerificationQueueQuery,
+)
+from chalicelib.openapi import openapi_document
+from chalicelib.parsing import parse_body, parse_if_match, parse_query
+
+app = Chalice(app_name="made-in-pakistan")
+logger = Logger(service="marketplace")
+# CORS is fixed when routes are declared, so the allowed origin is the one
+# setting read at import; it comes from .chalice/config.json on AWS.
+_CORS = CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
+                   allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+                   expose_headers=["ETag"], max_age=600)
+JSON = "application/json; charset=utf-8"
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
+                    headers={"Content-Type": JSON, **(headers or {})})
+
+
+def route(path: str, methods: tuple[str, ...] = ("GET",), content_types: list[str] | None = None) -> Callable:
+    """`app.route` plus the one place that turns domain errors into the contract's error shape."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def handle(**params: Any) -> Response:
+            request = app.current_request
+            logger.set_correlation_id(request.context.get("requestId"))
+            try:
+                result = view(**params)
+            except DomainError as error:
+                status, body = http_error(error)
+                logger.info("request refused", extra={"path": request.path, "status": status,
+                                                      "code": body["error"]["code"]})
+                return _json(body, status, error.headers)
+            except Exception:
+                logger.exception("unhandled error", extra={"path": request.path})
+                return _json(internal_error_body(), 500)
+            return result if isinstance(result, Response) else _json(result)
+
+        app.route(path, methods=list(methods), cors=_CORS,
+                  content_types=content_types or ["application/json"])(handle)
+        return view
+
+    return register
+
+
+def _request() -> Any:
+    return app.current_request
+
+
+def caller() -> Identity:
+    return authenticate(_request().headers.get("authorization"), get_settings())
+
+
+def optional_caller() -> Identity | None:
+    return caller() if _request().headers.get("authorization") else None
+
+
+def body(model: type) -> Any:
+    return parse_body(_request().raw_body, model)
+
+
+def query(model: type) -> Any:
+    return parse_query(_request().query_params, model)
+
+
+# --- health and documents -------------------------------------------------------
+
+
+@route("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@route("/openapi.json")
+def openapi() -> dict[str, Any]:
+    return openapi_document()
+
+
+@route("/config")
+def client_config() -> dict[str, Any]:
+    settings = get_settings()
+    return {"region": settings.region, "user_pool_id": settings.user_pool_id,
+            "user_pool_client_id": settings.user_pool_client_id, "cognito_endpoint": settings.cognito_endpoint,
+            "currencies": list(SUPPORTED_CURRENCIES), "image_max_bytes": IMAGE_MAX_BYTES}
+
+
+@route("/categories")
+def categories() -> dict[str, Any]:
+    return {"items": list(CATEGORIES)}
+
+
+@route("/fx-rates")
+def get_fx_rates() -> dict[str, Any]:
+    return fx.fx_rates()
+
+
+@route("/ops/fx-rates", methods=("PUT",))
+def put_fx_rates() -> dict[str, Any]:
+    identity = caller()
+    return fx.set_fx_rates(identity=identity, rates=body(FxRatesUpdate).rates)
+
+
+# --- artisans --------------------------------------------------------------------
+
+
+@route("/artisans/me", methods=("PUT",))
+def put_my_profile() -> Response:
+    identity = caller()
+    profile, created = catalog.upsert_my_profile(identity=identity, profile=body(ArtisanUpsert))
+    return _json(profile, 201 if created else 200)
+
+
+@route("/artisans/me")
+def get_my_profile() -> dict[str, Any]:
+    return catalog.get_my_profile(identity=caller())
+
+
+@route("/artisans/me/listings")
+def get_my_listings() -> dict[str, Any]:
+    identity = caller()
+    page = query(PageQuery)
+    return catalog.my_listings(identity=identity, limit=page.limit, cursor=page.cursor)
+
+
+@route("/artisans/{artisan_id}")
+def get_artisan(artisan_id: str) -> dict[str, Any]:
+    return catalog.get_artisan(identity=optional_caller(), artisan_id=artisan_id)
+
+
+@route("/artisans")
+def list_artisans() -> dict[str, Any]:
+    params = query(ArtisanQuery)
+    return catalog.list_artisans(province=params.province, craft=params.craft, limit=params.limit,
+                                 cursor=params.cursor)
+
+
+@route("/ops/artisans")
+def verification_queue() -> dict[str, Any]:
+    identity = caller()
+    params = query(VerificationQueueQuery)
+    return catalog.verification_queue(identity=identity, verification=params.verification, limit=params.limit,
+                                      cursor=params.cursor)
+
+
+@route("/ops/artisans/{artisan_id}/verification", methods=("POST",))
+def decide_verification(artisan_id: str) -> dict[str, Any]:
+    identity = caller()
+    decision = body(VerificationDecision)
+    return catalog.decide_verification(identity=identity, artisan_id=artisan_id, decision=decision.decision,
+                                       note=decision.note)
+
+
+# --- listings --------------------------------------------------------------------
+
+
+def _with_etag(listing: dict[str, Any], status: int = 200) -> Response:
+    return _json(listing, status, {"ETag": f'"{listing["version"]}"'})
+
+
+@route("/listings", methods=("POST",))
+def create_listing() -> Response:
+    identity = caller()
+    return _with_etag(catalog.create_listing(identity=identity, listing=body(ListingCreate)), 201)
+
+
+@route("/listings")
+def browse_listings() -> dict[str, Any]:
+    return catalog.browse_listings(query=query(ListingQuery))
+
+
+@route("/listings/{listing_id}")
+def get_listing(listing_id: str) -> Response:
+    identity = optional_caller()
+    currency = query(CurrencyQuery).currency
+    return _with_etag(catalog.get_listing(identity=identity, listing_id=listing_id, currency=currency))
+
+
+@route("/listings/{listing_id}", methods=("PATCH",))
+def update_listing(listing_id: str) -> Response:
+    identity = caller()
+    if_match = parse_if_match(_request().headers.get("if-match"))
+    listing = catalog.update_listing(identity=identity, listing_id=listing_id, update=body(ListingUpdate),
+                                     if_match=if_match)
+    return _with_etag(listing)
+
+
+@route("/listings/{listing_id}/publish", methods=("POST",))
+def publish_listing(listing_id: str) -> Response:
+    return _with_etag(catalog.publish_listing(identity=caller(), listing_id=listing_id))
+
+
+@route("/listings/{listing_id}/unpublish", methods=("POST",))
+def unpublish_listing(listing_id: str) -> Response:
+    return _with_etag(catalog.unpublish_listing(identity=caller(), listing_id=listing_id))
+
+
+@route("/listings/{listing_id}", methods=("DELETE",))
+def archive_listing(listing_id: str) -> Response:
+    catalog.archive_listing(identity=caller(), listing_id=listing_id)
+    return Response(body="", status_code=204)
+
+
+# --- events ----------------------------------------------------------------------
+
+
+@app.on_sqs_message(queue=os.environ.get("IMAGE_QUEUE_NAME", "mip-dev-image-events"), batch_size=10)
+def process_image_events(event: Any) -> dict[str, Any]:
+    return {"batchItemFailures": []}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_expired_orders(event: Any) -> dict[str, Any]:
+    return {"expired": 0}
