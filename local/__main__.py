@@ -18,6 +18,7 @@ def main() -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("botocore").setLevel(logging.WARNING)
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:

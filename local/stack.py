@@ -206,17 +206,23 @@ def run(
             users = seed(
                 boto3.client("cognito-idp"), provisioned["COGNITO_USER_POOL_ID"]
             )
-        say(banner(settings, users))
+        say(banner(settings, provisioned, users))
         say("READY")
         stopping.wait()
         say("stopping")
 
 
-def banner(settings: StackSettings, users: Mapping[str, DemoUser]) -> str:
+def banner(
+    settings: StackSettings,
+    provisioned: Mapping[str, str],
+    users: Mapping[str, DemoUser],
+) -> str:
     lines = [
         f"API:        {settings.api_url}",
         f"Web:        {settings.web_url}",
         f"Local AWS:  {settings.aws_url}",
+        f"User pool:  {provisioned['COGNITO_USER_POOL_ID']}",
+        f"App client: {provisioned['COGNITO_CLIENT_ID']}",
         f"Sweep:      every {settings.sweep_seconds:g} s",
         f"Hold stock: {settings.reservation_minutes} min",
     ]

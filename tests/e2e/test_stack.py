@@ -1,0 +1,243 @@
+"""The local stack as `make run` starts it: it answers, serves the web, matches infra/, stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from local.provision import load_template
+
+from .conftest import LocalStack, start_stack
+
+TEMPLATE = load_template(
+    Path(__file__).resolve().parents[2] / "infra" / "resources.yaml"
+)
+
+
+def resources_of(resource_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: spec.get("Properties", {})
+        for logical_id, spec in TEMPLATE["Resources"].items()
+        if spec["Type"] == resource_type
+    }
+
+
+def dev_name(value: Any, fallback: str) -> str:
+    """A name property of the template as the local stack (Stage=dev) resolves it."""
+    if value is None:
+        return fallback
+    if isinstance(value, dict):
+        return str(value["Fn::Sub"]).replace("${Stage}", "dev")
+    return str(value)
+
+
+def test_health_answers(stack: LocalStack) -> None:
+    response = requests.get(f"{stack.api_url}/health", timeout=5)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_web_page_is_served_as_utf8(stack: LocalStack) -> None:
+    response = requests.get(f"{stack.web_url}/", timeout=5)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<meta charset="utf-8">' in response.content.decode("utf-8")
+
+
+def test_web_server_refuses_paths_outside_web(stack: LocalStack) -> None:
+    response = requests.get(f"{stack.web_url}/../app.py", timeout=5)
+    encoded = requests.get(f"{stack.web_url}/%2e%2e/app.py", timeout=5)
+
+    assert response.status_code == 404
+    assert encoded.status_code == 404
+
+
+def test_every_table_of_the_template_exists_with_its_keys_and_indexes(
+    stack: LocalStack,
+) -> None:
+    dynamodb = stack.client("dynamodb")
+    tables = resources_of("AWS::DynamoDB::Table")
+    assert tables
+
+    for logical_id, props in tables.items():
+        table = dynamodb.describe_table(TableName=f"mip-local-{logical_id}")["Table"]
+        assert table["KeySchema"] == props["KeySchema"], logical_id
+        assert sorted(table["AttributeDefinitions"], key=str) == sorted(
+            props["AttributeDefinitions"], key=str
+        ), logical_id
+        assert table["BillingModeSummary"]["BillingMode"] == props["BillingMode"]
+        indexes = {
+            index["IndexName"]: (
+                index["KeySchema"],
+                index["Projection"]["ProjectionType"],
+            )
+            for index in table.get("GlobalSecondaryIndexes", [])
+        }
+        assert indexes == {
+            index["IndexName"]: (
+                index["KeySchema"],
+                index["Projection"]["ProjectionType"],
+            )
+            for index in props.get("GlobalSecondaryIndexes", [])
+        }, logical_id
+        ttl = dynamodb.describe_time_to_live(TableName=table["TableName"])
+        wanted = props.get("TimeToLiveSpecification")
+        if wanted:
+            assert ttl["TimeToLiveDescription"] == {
+                "TimeToLiveStatus": "ENABLED",
+                "AttributeName": wanted["AttributeName"],
+            }
+
+
+def test_every_queue_exists_with_its_dead_letter_queue(stack: LocalStack) -> None:
+    sqs = stack.client("sqs")
+    queues = resources_of("AWS::SQS::Queue")
+    arns = {}
+    attributes = {}
+    for logical_id, props in queues.items():
+        name = dev_name(props.get("QueueName"), f"mip-local-{logical_id}")
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        attributes[logical_id] = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["All"]
+        )["Attributes"]
+        arns[logical_id] = attributes[logical_id]["QueueArn"]
+
+    redriven = {k: p for k, p in queues.items() if "RedrivePolicy" in p}
+    assert redriven
+    for logical_id, props in redriven.items():
+        policy = json.loads(attributes[logical_id]["RedrivePolicy"])
+        dlq = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        assert policy["deadLetterTargetArn"] == arns[dlq]
+        assert (
+            int(policy["maxReceiveCount"]) == props["RedrivePolicy"]["maxReceiveCount"]
+        )
+        assert attributes[logical_id]["VisibilityTimeout"] == str(
+            props["VisibilityTimeout"]
+        )
+
+
+def test_the_bucket_exists_with_cors_and_notifications_to_the_queue(
+    stack: LocalStack,
+) -> None:
+    s3 = stack.client("s3")
+    sqs = stack.client("sqs")
+    (props,) = resources_of("AWS::S3::Bucket").values()
+    bucket = "mip-local-images"
+
+    cors = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    assert [rule["AllowedOrigins"] for rule in cors] == [[stack.web_url]]
+    assert [sorted(rule["AllowedMethods"]) for rule in cors] == [
+        sorted(rule["AllowedMethods"])
+        for rule in props["CorsConfiguration"]["CorsRules"]
+    ]
+
+    notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
+    (wanted,) = props["NotificationConfiguration"]["QueueConfigurations"]
+    queue_props = resources_of("AWS::SQS::Queue")[wanted["Queue"]["Fn::GetAtt"][0]]
+    queue_url = sqs.get_queue_url(QueueName=dev_name(queue_props["QueueName"], ""))[
+        "QueueUrl"
+    ]
+    queue_arn = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    (config,) = notifications["QueueConfigurations"]
+    assert config["QueueArn"] == queue_arn
+    assert config["Events"] == [wanted["Event"]]
+    assert config["Filter"]["Key"]["FilterRules"] == wanted["Filter"]["S3Key"]["Rules"]
+
+
+def test_the_user_pool_client_and_groups_exist(stack: LocalStack) -> None:
+    cognito = stack.client("cognito-idp")
+    (pool_props,) = resources_of("AWS::Cognito::UserPool").values()
+    (client_props,) = resources_of("AWS::Cognito::UserPoolClient").values()
+
+    pool = cognito.describe_user_pool(UserPoolId=stack.user_pool_id)["UserPool"]
+    assert pool["Name"] == dev_name(pool_props["UserPoolName"], "")
+    assert pool["UsernameAttributes"] == pool_props["UsernameAttributes"]
+    client = cognito.describe_user_pool_client(
+        UserPoolId=stack.user_pool_id, ClientId=stack.client_id
+    )["UserPoolClient"]
+    assert client["ClientName"] == dev_name(client_props["ClientName"], "")
+    assert sorted(client["ExplicitAuthFlows"]) == sorted(
+        client_props["ExplicitAuthFlows"]
+    )
+    groups = {
+        g["GroupName"]
+        for g in cognito.list_groups(UserPoolId=stack.user_pool_id)["Groups"]
+    }
+    assert groups == {
+        props["GroupName"]
+        for props in resources_of("AWS::Cognito::UserPoolGroup").values()
+    }
+
+
+def test_a_created_user_signs_in_with_a_token_of_the_pool(stack: LocalStack) -> None:
+    user = stack.user("artisans")
+
+    jwks = requests.get(
+        f"{stack.aws_url}/{stack.user_pool_id}/.well-known/jwks.json", timeout=5
+    )
+    assert user.token.count(".") == 2
+    assert jwks.status_code == 200
+    assert jwks.json()["keys"]
+
+
+def test_the_seeded_stack_signs_in_its_printed_demo_users(
+    seeded_stack: LocalStack,
+) -> None:
+    cognito = seeded_stack.client("cognito-idp")
+    sign_ins = [
+        line.split()[1:4:2]
+        for line in seeded_stack.lines
+        if line.startswith("  ") and "@" in line and " / " in line
+    ]
+
+    assert len(sign_ins) == 4
+    for email, password in sign_ins:
+        result = cognito.initiate_auth(
+            ClientId=seeded_stack.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+        assert result["AuthenticationResult"]["IdToken"]
+
+
+def _processes_in_group(pgid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == pgid:
+                    found.append(int(entry.name))
+            except ProcessLookupError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"]
+)
+def test_a_signal_stops_the_stack_cleanly_leaving_no_process(
+    sig: signal.Signals,
+) -> None:
+    own = start_stack()
+    pgid = own.process.pid
+
+    started = time.monotonic()
+    code = own.stop(sig)
+
+    assert code == 0, own.output
+    assert time.monotonic() - started < 10
+    assert _processes_in_group(pgid) == []
+    for url in (own.api_url, own.web_url, own.aws_url):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url, timeout=2)
