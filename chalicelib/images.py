@@ -125,9 +125,11 @@ def process_image(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Process
         icc_profile = image.info.get("icc_profile")
         ImageOps.exif_transpose(image, in_place=True)
         working = _working_mode(image)
-        large = _to_srgb(_fit(working, RENDITION_WIDTHS["large"]), icc_profile)
-    medium = _fit(large, RENDITION_WIDTHS["medium"])
-    thumb = _fit(medium, RENDITION_WIDTHS["thumb"])
+        aspect = (width, height)
+        large = _fit(working, RENDITION_WIDTHS["large"], aspect)
+        large = _to_srgb(large, icc_profile)
+    medium = _fit(large, RENDITION_WIDTHS["medium"], aspect)
+    thumb = _fit(medium, RENDITION_WIDTHS["thumb"], aspect)
     sized = {"large": large, "medium": medium, "thumb": thumb}
     renditions = {name: _encode(name, sized[name]) for name in RENDITION_WIDTHS}
     return ProcessedImage(width=width, height=height, renditions=renditions)
@@ -258,11 +260,15 @@ def _has_transparency(image: Image.Image) -> bool:
     return image.mode == "PA" or "transparency" in image.info
 
 
-def _fit(image: Image.Image, max_width: int) -> Image.Image:
-    """Shrink to at most `max_width` wide, keeping the aspect; never enlarge."""
+def _fit(image: Image.Image, max_width: int, aspect: tuple[int, int]) -> Image.Image:
+    """Shrink to at most `max_width` wide, keeping the aspect; never enlarge.
+
+    The height comes from the original's `aspect`, not from the larger
+    rendition it is derived from, so rounding never accumulates.
+    """
     if image.width <= max_width:
         return image
-    height = max(1, round(image.height * max_width / image.width))
+    height = max(1, round(aspect[1] * max_width / aspect[0]))
     return image.resize(
         (max_width, height), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP
     )
