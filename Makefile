@@ -1,0 +1,42 @@
+# Developer entry points. `make run` and `make test` set up .venv on first use;
+# a change to either requirements file reinstalls (the stamp is keyed on their hash).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+REQUIREMENTS := requirements.txt requirements-dev.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
+BUILD := build
+
+.PHONY: run test bench package lint clean
+
+$(STAMP): $(REQUIREMENTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m local
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+bench: $(STAMP)
+	@set -e; for script in bench/bench_*.py; do \
+		[ -e "$$script" ] || continue; \
+		echo "== $$script"; \
+		PYTHONPATH=$(CURDIR) $(BIN)/python "$$script"; \
+	done
+
+package: $(STAMP)
+	rm -rf $(BUILD)
+	$(BIN)/chalice package --stage prod --merge-template infra/resources.yaml $(BUILD)/
+
+lint: package
+	$(BIN)/cfn-lint $(BUILD)/sam.json
+	$(BIN)/ruff check .
+	$(BIN)/mypy chalicelib
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache test-output
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
