@@ -6,13 +6,17 @@ import json
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import requests
 
-from local.provision import load_template
+from local.emulator import LocalAws
+from local.provision import load_template, provision
+from local.pump import EventPump
 
 from .conftest import LocalStack, start_stack
 
@@ -241,3 +245,135 @@ def test_a_signal_stops_the_stack_cleanly_leaving_no_process(
     for url in (own.api_url, own.web_url, own.aws_url):
         with pytest.raises(requests.ConnectionError):
             requests.get(url, timeout=2)
+
+
+@pytest.fixture(scope="module")
+def image_queue() -> Iterator[tuple[Any, dict[str, str]]]:
+    """A provisioned emulator of our own, for driving the event pump directly."""
+    aws = LocalAws("127.0.0.1", 0)
+    aws.start()
+    try:
+        env = provision(aws.endpoint_url).environment
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=aws.endpoint_url,
+            region_name="ap-south-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        yield sqs, env
+    finally:
+        aws.stop()
+
+
+def _drain(sqs: Any, url: str) -> None:
+    while sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        sqs.purge_queue(QueueUrl=url)
+
+
+def test_the_pump_passes_the_lambda_sqs_event_and_sends_failures_to_the_dlq(
+    image_queue: tuple[Any, dict[str, str]],
+) -> None:
+    sqs, env = image_queue
+    url = env["IMAGE_QUEUE_URL"]
+    dlq = sqs.get_queue_url(QueueName="mip-local-ImageEventsDLQ")["QueueUrl"]
+    _drain(sqs, url)
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    events: list[dict[str, Any]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        events.append(event)
+        assert context.function_name == "process_image_events"
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": r["messageId"]}
+                for r in event["Records"]
+                if r["body"] == "bad"
+            ]
+        }
+
+    pump = EventPump(
+        sqs=sqs,
+        queue_url=url,
+        queue_arn=arn,
+        on_images=handler,
+        sweep=lambda event, context: None,
+        sweep_seconds=60,
+        region="ap-south-1",
+        retry_seconds=0,
+    )
+    sqs.send_message(QueueUrl=url, MessageBody="good")
+    sqs.send_message(QueueUrl=url, MessageBody="bad")
+    deadline = time.monotonic() + 15
+    while sum(len(e["Records"]) for e in events) < 4 and time.monotonic() < deadline:
+        pump.deliver_images()
+    pump.deliver_images()
+
+    record = events[0]["Records"][0]
+    assert set(record) == {
+        "messageId",
+        "receiptHandle",
+        "body",
+        "attributes",
+        "messageAttributes",
+        "md5OfBody",
+        "eventSource",
+        "eventSourceARN",
+        "awsRegion",
+    }
+    assert (record["eventSource"], record["eventSourceARN"], record["awsRegion"]) == (
+        "aws:sqs",
+        arn,
+        "ap-south-1",
+    )
+    bodies = [r["body"] for e in events for r in e["Records"]]
+    assert sorted(bodies) == ["bad", "bad", "bad", "good"]
+    dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in dead] == ["bad"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
+
+
+def test_the_pump_retries_a_batch_whose_handler_raised_and_keeps_sweeping(
+    image_queue: tuple[Any, dict[str, str]],
+) -> None:
+    sqs, env = image_queue
+    url = env["IMAGE_QUEUE_URL"]
+    _drain(sqs, url)
+    calls: list[str] = []
+    sweeps: list[dict[str, Any]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        calls.append(event["Records"][0]["body"])
+        if len(calls) == 1:
+            raise RuntimeError("first delivery fails")
+
+    def sweep(event: dict[str, Any], context: Any) -> None:
+        sweeps.append(event)
+        raise RuntimeError("a failing sweep must not stop the next one")
+
+    pump = EventPump(
+        sqs=sqs,
+        queue_url=url,
+        queue_arn="arn:aws:sqs:ap-south-1:123456789012:q",
+        on_images=handler,
+        sweep=sweep,
+        sweep_seconds=0.1,
+        region="ap-south-1",
+        retry_seconds=0,
+    )
+    sqs.send_message(QueueUrl=url, MessageBody="flaky")
+    pump.start()
+    deadline = time.monotonic() + 10
+    while (len(calls) < 2 or len(sweeps) < 3) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stopping = time.monotonic()
+    pump.stop()
+
+    assert calls[:2] == ["flaky", "flaky"]
+    assert len(sweeps) >= 3
+    assert sweeps[0]["detail-type"] == "Scheduled Event"
+    assert sweeps[0]["source"] == "aws.events"
+    assert time.monotonic() - stopping < 3
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
