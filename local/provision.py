@@ -30,7 +30,7 @@ ACCOUNT_ID = "123456789012"
 # --- Reading the template -------------------------------------------------
 
 
-class TemplateLoader(yaml.SafeLoader):
+class TemplateLoader(yaml.SafeLoader):  # type: ignore[misc]
     """A YAML loader that turns CloudFormation short tags (`!Ref x`) into their long form."""
 
 
@@ -45,7 +45,7 @@ def _construct_tag(
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     if suffix in ("Ref", "Condition"):
         return {suffix: value}
     return {f"Fn::{suffix}": value}

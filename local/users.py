@@ -44,7 +44,8 @@ def create_user(
         cognito.admin_add_user_to_group(
             UserPoolId=pool_id, Username=email, GroupName=group
         )
-    return next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    sub: str = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    return sub
 
 
 def sign_in(cognito: Any, *, client_id: str, email: str, password: str) -> str:
