@@ -151,11 +151,11 @@ def _sniff_family(data: bytes) -> str:
 def _is_other_image(data: bytes) -> bool:
     """True for an image format we do not publish.
 
-    SVG is XML text that no raster decoder reads; it is detected by its root
-    element so the artisan hears "unsupported type" rather than "not an image".
+    SVG and HEIC are named so the artisan hears "unsupported type" rather
+    than "not an image"; anything else is what Pillow's other decoders
+    recognise from the header (GIF, BMP, TIFF, AVIF, ...).
     """
-    head = data[:2048].lower()
-    if b"<svg" in head:
+    if _looks_like_svg(data[:4096].lower()):
         return True
     if data[4:8] == b"ftyp" and data[8:12] in _ISOBMFF_IMAGE_BRANDS:
         return True
@@ -170,6 +170,13 @@ def _is_other_image(data: bytes) -> bool:
     except _DECODE_ERRORS:
         return False
     return True
+
+
+def _looks_like_svg(head: bytes) -> bool:
+    """SVG is XML text no raster decoder reads: markup with an `<svg` element
+    near its start, and not an HTML page that merely embeds one."""
+    is_markup = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    return is_markup and b"<svg" in head and b"<html" not in head
 
 
 @contextmanager

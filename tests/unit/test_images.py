@@ -311,6 +311,12 @@ def test_svg_is_unsupported_type() -> None:
     assert reject_reason(svg) == "unsupported_type"
 
 
+def test_html_page_with_inline_svg_is_not_an_image() -> None:
+    page = b"<!doctype html><html><body><svg width='10' height='10'/></body></html>"
+
+    assert reject_reason(page) == "not_an_image"
+
+
 @pytest.mark.parametrize("format", ["GIF", "BMP", "TIFF"])
 def test_other_raster_formats_are_unsupported_type(format: str) -> None:
     data = encode(Image.new("RGB", (40, 30), RED), format)
