@@ -71,6 +71,17 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
 
+def webp_canvas(width: int, height: int) -> bytes:
+    """A real two-frame WebP whose VP8X header is rewritten to a `width`x`height` canvas."""
+    frames = [Image.new("RGB", (16, 16), colour) for colour in (RED, WHITE)]
+    data = bytearray(encode(frames[0], "WEBP", save_all=True, append_images=frames[1:]))
+    vp8x = data.index(b"VP8X")
+    data[vp8x + 12 : vp8x + 18] = (width - 1).to_bytes(3, "little") + (
+        height - 1
+    ).to_bytes(3, "little")
+    return bytes(data)
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A valid PNG signature and IHDR declaring `width`x`height`, with no pixel data."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -261,6 +272,18 @@ def test_webp_is_accepted() -> None:
     assert close_to(pixel(large, (600, 400)), (200, 100, 20), 10)
 
 
+def test_multi_picture_jpeg_from_a_phone_is_accepted() -> None:
+    frames = [Image.new("RGB", (640, 480), colour) for colour in (RED, WHITE)]
+    data = encode(frames[0], "MPO", save_all=True, append_images=frames[1:])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+
+    result = process_image(data)
+
+    large = decode(result.renditions["large"].data)
+    assert (large.format, large.size) == ("JPEG", (640, 480))
+    assert close_to(pixel(large, (320, 240)), RED)
+
+
 def test_text_file_named_jpg_is_not_an_image() -> None:
     named_photo_jpg = b"This is not a photo, only text pretending to be one.\n" * 20
 
@@ -337,12 +360,14 @@ def test_heic_is_unsupported_type() -> None:
         png_header_only(8000, 6000),
         jpeg_declaring(30000, 30000),
         jpeg_declaring(7000, 7000),
+        webp_canvas(7000, 7000),
     ],
-    ids=["png-900MP", "png-48MP", "jpeg-900MP", "jpeg-49MP"],
+    ids=["png-900MP", "png-48MP", "jpeg-900MP", "jpeg-49MP", "webp-49MP"],
 )
 def test_huge_declared_size_is_rejected_from_the_header(data: bytes) -> None:
-    # None of these files holds pixel data to match its header: decoding them
-    # would fail as "corrupt", so "too_many_pixels" shows the header decided.
+    # The PNG and JPEG files hold no pixel data to match their header: decoding
+    # them would fail as "corrupt", so "too_many_pixels" shows the header
+    # decided. The WebP's frames are small; only its canvas is huge.
     assert len(data) < 1000
     assert reject_reason(data) == "too_many_pixels"
 
