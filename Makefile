@@ -33,7 +33,7 @@ package: $(STAMP)
 	$(BIN)/chalice package --stage prod --merge-template infra/resources.yaml $(BUILD)/
 
 lint: package
-	$(BIN)/cfn-lint $(BUILD)/sam.json
+	$(BIN)/cfn-lint $(BUILD)/sam.yaml
 	$(BIN)/ruff check .
 	$(BIN)/mypy chalicelib
 

@@ -203,7 +203,9 @@ class Created:
 class Provisioner:
     """Creates each supported resource type on the emulator, idempotently."""
 
-    def __init__(self, session: boto3.session.Session, endpoint_url: str) -> None:
+    def __init__(
+        self, session: boto3.session.Session, endpoint_url: str | None
+    ) -> None:
         self._session = session
         self._endpoint_url = endpoint_url
         self._clients: dict[str, Any] = {}
@@ -468,13 +470,17 @@ class Provisioned:
 
 
 def provision(
-    endpoint_url: str,
+    endpoint_url: str | None,
     *,
     region: str = "ap-south-1",
     parameters: dict[str, str] | None = None,
     template: dict[str, Any] | None = None,
 ) -> Provisioned:
-    """Create every supported resource of the template on the emulator at endpoint_url."""
+    """Create every supported resource of the template on the emulator at endpoint_url.
+
+    With endpoint_url None the clients use boto3's default endpoints, which is
+    how the functional tests provision moto's in-process mock.
+    """
     template = template if template is not None else load_template()
     session = boto3.session.Session(
         aws_access_key_id="local", aws_secret_access_key="local", region_name=region

@@ -168,6 +168,8 @@ def run(
         emulator = LocalAws(HOST, settings.aws_port)
         emulator.start()
         started.callback(emulator.stop)
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            os.environ.pop(name, None)  # never a real account's credentials
         os.environ.update(aws_environment(settings))
         provisioned = provision(
             emulator.endpoint_url,
