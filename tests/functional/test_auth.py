@@ -1,0 +1,152 @@
+"""Token verification and roles (API.md "Identity and roles").
+
+Bad tokens are built from a real ID token of the mock pool: re-signed with the
+pool's own private key when only one claim is wrong (so the claim is what gets
+refused), with a fresh key under the pool's `kid` when the signature is forged.
+A control case re-signs the unchanged claims and must be accepted, which
+proves the re-signing itself is sound.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any, Callable
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto.utilities.utils import load_resource
+
+from tests.functional.helpers import body_of, call, make_listing, make_profile
+
+KID = "dummy"  # the kid moto's pool signs with
+
+
+def _pool_private_key() -> Any:
+    return jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json"), algorithm="RS256").key
+
+
+def _claims(token: str) -> dict[str, Any]:
+    return dict(jwt.decode(token, options={"verify_signature": False}))
+
+
+def _sign(claims: dict[str, Any], key: Any = None) -> str:
+    return jwt.encode(claims, key or _pool_private_key(), algorithm="RS256", headers={"kid": KID})
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned(claims: dict[str, Any], header: dict[str, Any]) -> str:
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+
+
+def _alg_none(claims: dict[str, Any]) -> str:
+    return _unsigned(claims, {"alg": "none", "kid": KID, "typ": "JWT"}) + "."
+
+
+def _hs256_with_public_key(claims: dict[str, Any]) -> str:
+    """The classic confusion: HMAC keyed with the RSA public key, hoping the server verifies with it."""
+    public_pem = _pool_private_key().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    signing_input = _unsigned(claims, {"alg": "HS256", "kid": KID, "typ": "JWT"})
+    tag = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(tag)}"
+
+
+def _swap_claims(token: str, claims: dict[str, Any]) -> str:
+    header, _, signature = token.split(".")
+    return f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
+
+
+def _forged(claims: dict[str, Any]) -> str:
+    return _sign(claims, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+BAD_TOKENS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "forged signature": _forged,
+    "expired": lambda c: _sign({**c, "iat": int(time.time()) - 7200, "exp": int(time.time()) - 60}),
+    "wrong audience": lambda c: _sign({**c, "aud": "another-client"}),
+    "wrong issuer": lambda c: _sign({**c, "iss": c["iss"].rsplit("/", 1)[0] + "/ap-south-1_other"}),
+    "access token": lambda c: _sign({**c, "token_use": "access"}),
+    "no token_use": lambda c: _sign({k: v for k, v in c.items() if k != "token_use"}),
+    "no exp": lambda c: _sign({k: v for k, v in c.items() if k != "exp"}),
+    "alg none": _alg_none,
+    "HS256 keyed with the public key": _hs256_with_public_key,
+    "unknown kid": lambda c: jwt.encode(c, _pool_private_key(), algorithm="RS256", headers={"kid": "other"}),
+    "claims changed after signing": lambda c: _swap_claims(_sign(c), {**c, "cognito:groups": ["ops"]}),
+}
+
+
+def _assert_unauthenticated(response: Any) -> None:
+    assert response.status_code == 401, response.body
+    error = body_of(response)["error"]
+    assert error["code"] == "UNAUTHENTICATED"
+    assert set(error) <= {"code", "message", "details"} and error["message"]
+
+
+def test_a_re_signed_copy_of_a_real_token_is_accepted(client, aws):
+    artisan = aws.user("artisans")
+    token = _sign(_claims(artisan.token))
+    response = call(client, "GET", "/artisans/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404  # signed in, no profile yet
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TOKENS))
+def test_a_bad_token_is_401_and_writes_nothing(client, aws, case):
+    artisan = aws.user("artisans")
+    token = BAD_TOKENS[case](_claims(artisan.token))
+    response = call(client, "PUT", "/artisans/me", body=make_profile(),
+                    headers={"Authorization": f"Bearer {token}"})
+    _assert_unauthenticated(response)
+    assert call(client, "GET", "/artisans/me", artisan).status_code == 404
+
+
+@pytest.mark.parametrize("header", [
+    None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "not-a-jwt", "Bearer a.b.c", "Bearer x y",
+    "Bearer eyJhbGciOiJSUzI1NiJ9.e30",
+])
+def test_a_missing_or_malformed_authorization_is_401(client, header):
+    headers = {} if header is None else {"Authorization": header}
+    _assert_unauthenticated(call(client, "GET", "/artisans/me", headers=headers))
+
+
+@pytest.mark.parametrize("template", ["Bearer {}", "bearer {}", "{}", "  Bearer   {}  "])
+def test_the_id_token_is_accepted_with_or_without_bearer(client, aws, template):
+    artisan = aws.user("artisans")
+    response = call(client, "GET", "/artisans/me", headers={"Authorization": template.format(artisan.token)})
+    assert response.status_code == 404
+    assert body_of(response)["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(("groups", "method", "path", "body"), [
+    ((), "GET", "/artisans/me", None),
+    ((), "PUT", "/artisans/me", make_profile),
+    (("ops",), "PUT", "/artisans/me", make_profile),
+    ((), "GET", "/ops/artisans", None),
+    (("artisans",), "GET", "/ops/artisans", None),
+    (("artisans",), "PUT", "/ops/fx-rates", lambda: {"rates": {"USD": "1"}}),
+    ((), "POST", "/listings", make_listing),
+])
+def test_the_wrong_role_is_403(client, aws, groups, method, path, body):
+    user = aws.user(*groups)
+    response = call(client, method, path, user, body() if body else None)
+    assert response.status_code == 403
+    assert body_of(response)["error"]["code"] == "FORBIDDEN"
+
+
+def test_a_403_profile_write_leaves_no_profile(client, aws):
+    ops = aws.user("ops")
+    assert call(client, "PUT", "/artisans/me", ops, make_profile()).status_code == 403
+    assert call(client, "GET", f"/artisans/{ops.sub}", ops).status_code == 404
+
+
+def test_groups_come_from_the_token(client, aws):
+    both = aws.user("artisans", "ops")
+    assert call(client, "GET", "/ops/artisans", both).status_code == 200
+    assert call(client, "PUT", "/artisans/me", both, make_profile()).status_code == 201
