@@ -54,6 +54,7 @@ class Settings:
     jazzcash_integrity_salt: str
     jazzcash_action_url: str
     card_webhook_secret: str
+    card_action_url: str
     api_base_url: str
     storefront_url: str
 
@@ -81,6 +82,8 @@ def get_settings() -> Settings:
         jazzcash_integrity_salt=_env("JAZZCASH_INTEGRITY_SALT"),
         jazzcash_action_url=_env("JAZZCASH_ACTION_URL"),
         card_webhook_secret=_env("CARD_WEBHOOK_SECRET"),
+        # The card client's payment page; locally the sandbox gateway served beside the storefront.
+        card_action_url=os.environ.get("CARD_ACTION_URL") or f"{_env('STOREFRONT_URL').rstrip('/')}/sandbox/card",
         api_base_url=_env("API_BASE_URL").rstrip("/"),
         storefront_url=_env("STOREFRONT_URL").rstrip("/"),
     )

@@ -10,7 +10,7 @@ import threading
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    ListAttribute,
+    JSONAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -195,7 +195,7 @@ class OrderItem(Model):
     order_id = UnicodeAttribute(hash_key=True)
     buyer_id = UnicodeAttribute()
     status = UnicodeAttribute()
-    lines = ListAttribute(of=MapAttribute)  # type: ignore[var-annotated]
+    lines = JSONAttribute()  # list of line documents; never queried inside
     subtotal = NumberAttribute()
     shipping = NumberAttribute()
     total = NumberAttribute()
@@ -203,14 +203,14 @@ class OrderItem(Model):
     charge_currency = UnicodeAttribute()
     fx_rate = UnicodeAttribute()
     payment_method = UnicodeAttribute()
-    shipping_address = MapAttribute()
+    shipping_address = JSONAttribute()
+    revision = NumberAttribute(default=1)
     payment_attempts = NumberAttribute(default=0)
     needs_review = BooleanAttribute(default=False)
     review_reason = UnicodeAttribute(null=True)
     last_payment_error = UnicodeAttribute(null=True)
     paid_at = UnicodeAttribute(null=True)
-    request_hash = UnicodeAttribute()
-    expires_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute(null=True)
     expiry_queue = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -236,8 +236,8 @@ class ArtisanOrderItem(Model):
     order_id = UnicodeAttribute()
     status = UnicodeAttribute()
     artisan_status = UnicodeAttribute()
-    lines = ListAttribute(of=MapAttribute)  # type: ignore[var-annotated]
-    shipping_address = MapAttribute()
+    lines = JSONAttribute()
+    shipping_address = JSONAttribute()
     created_at = UnicodeAttribute()
 
     by_status = ArtisanOrderByStatus()

@@ -1,0 +1,176 @@
+"""Request and response models of orders, payments, fulfilment and payouts."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from chalicelib.models import Currency, Money, RequestModel, ResponseModel
+
+PaymentMethod = Literal["jazzcash", "card", "cod"]
+OrderStatus = Literal["pending_payment", "paid", "confirmed", "partially_shipped", "shipped", "delivered",
+                      "cancelled", "expired"]
+Carrier = Literal["tcs", "leopards", "pakistan_post", "dhl", "other"]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptionalLine = Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]]
+
+
+class OrderItemIn(RequestModel):
+    listing_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    quantity: int = Field(ge=1, le=100)
+
+
+class ShippingAddress(RequestModel):
+    name: Short
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{6,19}$")]
+    line1: Line
+    line2: OptionalLine = None
+    city: Short
+    region: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = None
+    postal_code: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]] = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class OrderCreate(RequestModel):
+    items: list[OrderItemIn] = Field(min_length=1, max_length=25)
+    currency: Currency
+    shipping_address: ShippingAddress
+    payment_method: PaymentMethod
+
+    @model_validator(mode="after")
+    def _rules(self) -> "OrderCreate":
+        ids = [item.listing_id for item in self.items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each listing may appear once in items")
+        if self.payment_method in ("jazzcash", "cod") and self.currency != "PKR":
+            raise ValueError(f"{self.payment_method} charges in PKR only")
+        if self.payment_method == "cod" and self.shipping_address.country != "PK":
+            raise ValueError("cash on delivery ships within Pakistan only (country PK)")
+        return self
+
+
+class ShipmentCreate(RequestModel):
+    carrier: Carrier
+    tracking_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class OrderLinePublic(ResponseModel):
+    listing_id: str
+    artisan_id: str
+    title: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+    fulfilment: Literal["pending", "shipped"]
+    carrier: Optional[Carrier] = None
+    tracking_number: Optional[str] = None
+
+
+class Charge(ResponseModel):
+    amount: int
+    currency: Currency
+    fx_rate: str
+
+
+class AddressPublic(ResponseModel):
+    name: str
+    phone: str
+    line1: str
+    line2: Optional[str] = None
+    city: str
+    region: Optional[str] = None
+    postal_code: Optional[str] = None
+    country: str
+
+
+class OrderPublic(ResponseModel):
+    order_id: str
+    buyer_id: str
+    status: OrderStatus
+    items: list[OrderLinePublic]
+    subtotal: Money
+    shipping: Money
+    total: Money
+    charge: Charge
+    payment_method: PaymentMethod
+    shipping_address: AddressPublic
+    expires_at: Optional[str]
+    created_at: str
+    updated_at: str
+    paid_at: Optional[str] = None
+    needs_review: bool = False
+    last_payment_error: Optional[str] = None
+
+
+class OrderPage(ResponseModel):
+    items: list[OrderPublic]
+    next_cursor: Optional[str]
+
+
+class PaymentStartPublic(BaseModel):
+    """What the gateway's client needs; its fields depend on the provider."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+    provider: Literal["jazzcash", "card"]
+    action_url: str
+    form_fields: Optional[dict[str, str]] = None
+    payment_intent_id: Optional[str] = None
+    client_secret: Optional[str] = None
+    amount: Optional[int] = None
+    currency: Optional[Currency] = None
+
+
+class CallbackAccepted(ResponseModel):
+    status: Literal["ok"]
+
+
+class JazzCashCallbackForm(BaseModel):
+    """The gateway's return post: any `pp_*` fields, form-encoded."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+    pp_TxnRefNo: str
+    pp_Amount: str
+    pp_ResponseCode: str
+    pp_SecureHash: str
+
+
+class CardWebhookEvent(BaseModel):
+    """A Stripe-format event; `data.object` carries id, amount, currency and metadata.order_id."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+    id: str
+    type: str
+    data: dict[str, Any]
+
+
+class ArtisanOrderPublic(ResponseModel):
+    order_id: str
+    status: OrderStatus
+    created_at: str
+    items: list[OrderLinePublic]
+    shipping_address: Optional[AddressPublic] = None
+
+
+class ArtisanOrderPage(ResponseModel):
+    items: list[ArtisanOrderPublic]
+    next_cursor: Optional[str]
+
+
+class ArtisanOrderQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    status: Optional[OrderStatus] = None
+    limit: int = Field(20, ge=1, le=100)
+    cursor: Optional[str] = None
+
+
+class PayoutEntry(ResponseModel):
+    order_id: str
+    amount: Money
+    created_at: str
+
+
+class PayoutsPublic(ResponseModel):
+    balance: Money
+    entries: list[PayoutEntry]
+    next_cursor: Optional[str]

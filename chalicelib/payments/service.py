@@ -1,0 +1,148 @@
+"""Starting payments and applying verified gateway callbacks exactly once.
+
+A callback's effect and its de-duplication record (`<provider>#<event id>`)
+are written in one transaction with the order change, so however many times,
+in whatever order and however concurrently a gateway delivers, each event
+changes the order at most once. Gateway modules know signatures and formats;
+this module knows orders.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Mapping
+
+from chalicelib.auth import Identity
+from chalicelib.config import get_settings
+from chalicelib.errors import InvalidStateError, LimitReachedError, NotFoundError, UnauthenticatedError, ValidationError
+from chalicelib.ids import parse_rfc3339, rfc3339, utc_now
+from chalicelib.payments import card, jazzcash
+from chalicelib.payments.gateway import MalformedCallbackError, PaymentEvent, SignatureError
+from chalicelib.store import orders as store
+
+logger = logging.getLogger(__name__)
+_ORDER_ID_LENGTH = 16
+_MAX_PAYMENT_ATTEMPTS = 99
+_MAX_APPLY_ATTEMPTS = 8
+
+
+def order_page_url(order_id: str) -> str:
+    return f"{get_settings().storefront_url}/order.html?id={order_id}"
+
+
+def start_payment(*, identity: Identity, order_id: str) -> dict[str, Any]:
+    """A fresh gateway reference for the buyer's unpaid order (JazzCash needs one per attempt)."""
+    order = store.get_order(order_id)
+    if order is None or order.buyer_id != identity.user_id:
+        raise NotFoundError()
+    if order.payment_method == "cod":
+        raise InvalidStateError("Cash on delivery orders are paid on delivery.")
+    if order.status != "pending_payment":
+        raise InvalidStateError(f"An order that is {order.status} cannot be paid.")
+    attempt = store.next_payment_attempt(order_id)
+    if attempt is None:
+        raise InvalidStateError("This order is no longer awaiting payment.")
+    if attempt > _MAX_PAYMENT_ATTEMPTS:
+        raise LimitReachedError("Too many payment attempts for this order; place a new order.")
+    settings = get_settings()
+    if order.payment_method == "jazzcash":
+        now = utc_now()
+        remaining = (parse_rfc3339(order.expires_at) - now).total_seconds() if order.expires_at else 0
+        return jazzcash.payment_form(
+            txn_ref=f"{order_id}{attempt:02d}", amount_paisa=int(order.charge_amount),
+            description=f"Made in Pakistan order {order_id}", bill_reference=order_id,
+            return_url=f"{settings.api_base_url}/payments/jazzcash/callback",
+            action_url=settings.jazzcash_action_url, merchant_id=settings.jazzcash_merchant_id,
+            password=settings.jazzcash_password, salt=settings.jazzcash_integrity_salt, now=now,
+            expiry_minutes=max(1, int(remaining // 60)))
+    return card.start_payment(order_id=order_id, attempt=attempt, amount=int(order.charge_amount),
+                              currency=order.charge_currency, action_url=settings.card_action_url,
+                              return_url=order_page_url(order_id), secret=settings.card_webhook_secret)
+
+
+def jazzcash_callback(form: Mapping[str, str]) -> str | None:
+    """Verify and apply a JazzCash return post; returns the order id it concerned, if any."""
+    settings = get_settings()
+    event = _verified(lambda: jazzcash.verify_callback(form, salt=settings.jazzcash_integrity_salt,
+                                                       merchant_id=settings.jazzcash_merchant_id))
+    order_id = event.order_ref[:_ORDER_ID_LENGTH] if len(event.order_ref) == _ORDER_ID_LENGTH + 2 else None
+    apply_event(event, order_id)
+    return order_id
+
+
+def card_webhook(body: bytes, signature: str | None) -> None:
+    settings = get_settings()
+    event = _verified(lambda: card.verify_webhook(body, signature, secret=settings.card_webhook_secret,
+                                                  now=int(time.time())))
+    apply_event(event, event.order_ref or None)
+
+
+def _verified(verify: Any) -> PaymentEvent:
+    try:
+        event: PaymentEvent = verify()
+    except SignatureError:
+        logger.warning("payment callback rejected: bad signature")
+        raise UnauthenticatedError("The callback's signature does not verify.") from None
+    except MalformedCallbackError as error:
+        raise ValidationError(f"The callback is malformed: {error}") from None
+    return event
+
+
+def apply_event(event: PaymentEvent, order_id: str | None) -> str:
+    """Apply a verified event once; returns what happened (for logs and metrics)."""
+    if event.outcome not in ("succeeded", "failed"):
+        return "ignored"
+    for _ in range(_MAX_APPLY_ATTEMPTS):
+        order = store.get_order(order_id) if order_id else None
+        if order is None:
+            logger.warning("payment callback for an unknown order", extra={"provider": event.provider})
+            return "unknown_order"
+        now = rfc3339(utc_now())
+        event_record = store.payment_record(f"{event.provider}#{event.event_id}", order_id=order.order_id,
+                                            outcome=event.outcome, amount=event.amount, currency=event.currency,
+                                            created_at=now)
+        change, result = _decide(order, event, event_record, now)
+        try:
+            store.commit_change(change, now=now)
+        except store.DuplicateRecordError:
+            return "duplicate"
+        except store.OrderConflictError:
+            continue
+        except store.StockShortError:
+            # Paid after expiry but the stock is gone: keep the money on record for a person to resolve.
+            flagged = store.OrderChange(order, {"needs_review": True, "review_reason": "paid_after_expiry_no_stock"},
+                                        once_records=[event_record])
+            try:
+                store.commit_change(flagged, now=now)
+            except store.DuplicateRecordError:
+                return "duplicate"
+            except store.OrderConflictError:
+                continue
+            return "needs_review"
+        return result
+    raise InvalidStateError("The order is being changed by other requests; the gateway will retry.")
+
+
+def _decide(order: Any, event: PaymentEvent, event_record: Any, now: str) -> tuple[store.OrderChange, str]:
+    if event.outcome == "failed":
+        if order.status == "pending_payment":
+            return store.OrderChange(order, {"last_payment_error": event.error or "payment failed"},
+                                     once_records=[event_record]), "failed"
+        return store.OrderChange(order, once_records=[event_record]), "no_change"
+    if event.amount != int(order.charge_amount) or event.currency != order.charge_currency:
+        return store.OrderChange(order, {"needs_review": True, "review_reason": "amount_or_currency_mismatch"},
+                                 once_records=[event_record]), "mismatch"
+    paid_record = store.payment_record(f"paid#{order.order_id}", order_id=order.order_id, outcome="succeeded",
+                                       amount=event.amount, currency=event.currency, created_at=now)
+    paid = {"status": "paid", "paid_at": now, "expiry_queue": None, "last_payment_error": None}
+    if order.status == "pending_payment":
+        return store.OrderChange(order, paid, once_records=[event_record, paid_record]), "paid"
+    if order.status == "expired":
+        reserve = [(line["listing_id"], int(line["quantity"])) for line in order.lines]
+        return store.OrderChange(order, paid, reserve=reserve, once_records=[event_record, paid_record]), "paid"
+    # Money arrived for an order that is already paid, cancelled or beyond: a person must look.
+    return store.OrderChange(order, {"needs_review": True, "review_reason": f"payment_while_{order.status}"},
+                             once_records=[event_record]), "needs_review"
+
+
+
