@@ -13,7 +13,8 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jwt
 import pytest
