@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
 BUILD := build
+REGION ?= ap-south-1
 
 .PHONY: run test bench package lint clean
 
@@ -30,7 +31,7 @@ bench: $(STAMP)
 
 package: $(STAMP)
 	rm -rf $(BUILD)
-	$(BIN)/chalice package --stage prod --merge-template infra/resources.yaml $(BUILD)/
+	AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage prod --merge-template infra/resources.yaml $(BUILD)/
 
 lint: package
 	$(BIN)/cfn-lint $(BUILD)/sam.yaml
