@@ -1,0 +1,214 @@
+"""Product images: granting uploads, removing images, and turning S3 notifications into image records.
+
+The browser uploads straight to S3 with a presigned POST; S3 notifies the image
+queue; `process_batch` validates the real bytes, writes the renditions and
+records the verdict on the listing. Every step is safe to repeat, because SQS
+delivers at least once: the verdict is written only over a still-pending
+record, and the original is deleted whatever happens.
+
+No AWS calls here: S3 goes through `blobs`, DynamoDB through `store`.
+Pillow (`chalicelib.images`) is imported only when a batch is processed, so the
+API's cold start never loads it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+from urllib.parse import unquote_plus
+
+from chalicelib import blobs
+from chalicelib.auth import Identity
+from chalicelib.config import IMAGE_MAX_BYTES
+from chalicelib.errors import ForbiddenError, InvalidStateError, LimitReachedError, NotFoundError
+from chalicelib.ids import new_id, rfc3339, utc_now
+from chalicelib.store import listings as listing_store
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_EXPIRES_SECONDS = 900
+_MAX_WRITE_ATTEMPTS = 8
+_UPLOAD_KEY = re.compile(r"^uploads/(?P<artisan_id>[^/]+)/(?P<listing_id>[^/]+)/(?P<image_id>[^/]+)$")
+
+
+@dataclass(frozen=True)
+class UploadKey:
+    artisan_id: str
+    listing_id: str
+    image_id: str
+
+    @property
+    def key(self) -> str:
+        return f"uploads/{self.artisan_id}/{self.listing_id}/{self.image_id}"
+
+    @classmethod
+    def parse(cls, key: str) -> UploadKey | None:
+        match = _UPLOAD_KEY.match(key)
+        return cls(**match.groupdict()) if match else None
+
+
+def rendition_key(listing_id: str, image_id: str, name: str, extension: str) -> str:
+    return f"public/{listing_id}/{image_id}/{name}.{extension}"
+
+
+# --- the API side ---------------------------------------------------------------------------
+
+
+def _owned_listing(identity: Identity, listing_id: str) -> Any:
+    """The caller's listing: 404 when they may not know it exists, 403 when it is not theirs
+    (the same rule as editing a listing)."""
+    item = listing_store.get_listing(listing_id)
+    privileged = item is not None and (identity.is_ops or identity.user_id == item.artisan_id)
+    if item is None or (item.status != "active" and not privileged):
+        raise NotFoundError()
+    if item.artisan_id != identity.user_id:
+        raise ForbiddenError("Only the artisan who owns this listing can change its photos.")
+    return item
+
+
+def _images(item: Any) -> dict[str, Any]:
+    return item.images.as_dict() if item.images else {}
+
+
+def grant_upload(*, identity: Identity, listing_id: str, content_type: str, size_bytes: int) -> dict[str, Any]:
+    """Record a pending image and return the presigned POST that uploads its bytes.
+
+    The record is written first (conditionally: owner, not archived, fewer than
+    ten images), so no upload is ever granted for an image the listing cannot hold.
+    """
+    image_id = new_id("I")
+    upload = UploadKey(artisan_id=identity.user_id, listing_id=listing_id, image_id=image_id)
+    record = {"image_id": image_id, "status": "pending", "created_at": rfc3339(utc_now()),
+              "upload_key": upload.key, "content_type": content_type, "size_bytes": size_bytes}
+    for _ in range(_MAX_WRITE_ATTEMPTS):
+        item = _owned_listing(identity, listing_id)
+        if item.status == "archived":
+            raise InvalidStateError("An archived listing cannot take new photos.")
+        if len(_images(item)) >= listing_store.MAX_IMAGES:
+            raise LimitReachedError(f"A listing has at most {listing_store.MAX_IMAGES} photos; delete one first.")
+        try:
+            listing_store.add_image(listing_id, owner_id=identity.user_id, image_id=image_id, record=record)
+        except listing_store.ListingChangedError:
+            continue  # re-read: the loop names the reason (archived, full) or tries again
+        post = blobs.presigned_upload(upload.key, content_type=content_type, max_bytes=size_bytes,
+                                      expires_in=UPLOAD_EXPIRES_SECONDS)
+        return {"image_id": image_id, "status": "pending", "upload": {"url": post.url, "fields": post.fields},
+                "expires_in": UPLOAD_EXPIRES_SECONDS}
+    raise InvalidStateError("The listing is being changed by other requests; try again.")
+
+
+def delete_image(*, identity: Identity, listing_id: str, image_id: str) -> None:
+    """Remove the record, then its renditions and any upload not yet processed."""
+    item = _owned_listing(identity, listing_id)
+    record = _images(item).get(image_id)
+    if record is None or not listing_store.remove_image(listing_id, image_id, owner_id=identity.user_id):
+        raise NotFoundError("The listing has no such photo.")
+    blobs.delete_objects(_stored_keys(record))
+
+
+def _stored_keys(record: Mapping[str, Any]) -> list[str]:
+    keys = list((record.get("rendition_keys") or {}).values())
+    if record.get("upload_key"):
+        keys.append(record["upload_key"])
+    return keys
+
+
+# --- the processor side ---------------------------------------------------------------------
+
+
+def process_batch(messages: list[dict[str, Any]]) -> list[str]:
+    """Handle the SQS messages of one Lambda batch; return the ids of those to retry.
+
+    A message fails only on an unexpected error (S3 or DynamoDB unavailable, a
+    malformed body): it is logged, retried by SQS and dead-lettered after the
+    queue's maxReceiveCount. One bad message never holds back the others.
+    """
+    failed: list[str] = []
+    for message in messages:
+        try:
+            for notification in _notifications(json.loads(message["body"])):
+                process_upload(notification)
+        except Exception:
+            logger.exception("image message failed; SQS will retry it", extra={"message_id": message["messageId"]})
+            failed.append(message["messageId"])
+    return failed
+
+
+def _notifications(body: Mapping[str, Any]) -> list[str]:
+    """The uploaded keys an S3 notification names, URL-decoded; none for the s3:TestEvent."""
+    if body.get("Event") == "s3:TestEvent":
+        return []
+    return [unquote_plus(record["s3"]["object"]["key"]) for record in body["Records"]
+            if record.get("eventName", "").startswith("ObjectCreated:")]
+
+
+def process_upload(key: str) -> None:
+    """Validate one uploaded object and record `ready` or `rejected` on its pending image; delete it."""
+    upload = UploadKey.parse(key)
+    if upload is None:
+        logger.warning("ignoring an object outside uploads/<artisan>/<listing>/<image>", extra={"key": key})
+        return
+    pending = _pending_record(upload)
+    if pending is not None:
+        _judge(upload, pending)
+    blobs.delete_objects([key])
+
+
+def _pending_record(upload: UploadKey) -> dict[str, Any] | None:
+    """The image's record if it still awaits these bytes; None for a deleted listing or image,
+    an already processed one (a duplicate or late notification) or a key that does not match."""
+    item = listing_store.get_listing(upload.listing_id)
+    if item is None or item.artisan_id != upload.artisan_id:
+        return None
+    record = _images(item).get(upload.image_id)
+    if record is None or record.get("status") != "pending" or record.get("upload_key") != upload.key:
+        return None
+    return dict(record)
+
+
+def _judge(upload: UploadKey, pending: Mapping[str, Any]) -> None:
+    from chalicelib.images import ImageRejectedError, process_image  # Pillow: processor only
+
+    size = blobs.object_size(upload.key)
+    if size is None:
+        return  # already consumed by an earlier delivery
+    base = {"image_id": upload.image_id, "created_at": pending["created_at"]}
+    limit = min(IMAGE_MAX_BYTES, int(pending.get("size_bytes") or IMAGE_MAX_BYTES))
+    if size > limit:
+        # S3 enforces the policy's size on AWS; checked here too so no emulator or
+        # stale policy can make the processor read more than it promised.
+        _finish(upload, {**base, "status": "rejected", "reason": "too_large"})
+        return
+    try:
+        processed = process_image(blobs.read_object(upload.key), max_bytes=limit)
+    except ImageRejectedError as rejection:
+        logger.info("image rejected", extra={"key": upload.key, "reason": rejection.reason})
+        _finish(upload, {**base, "status": "rejected", "reason": rejection.reason})
+        return
+    written: dict[str, str] = {}
+    for name, rendition in processed.renditions.items():
+        key = rendition_key(upload.listing_id, upload.image_id, name, rendition.extension)
+        blobs.put_object(key, rendition.data, content_type=rendition.content_type, cache_control=blobs.IMMUTABLE)
+        written[name] = key
+    ready = {**base, "status": "ready", "rendition_keys": written, "width": processed.width,
+             "height": processed.height}
+    if not _finish(upload, ready):
+        # Another delivery of the same notification may have won with the same keys:
+        # delete only what no record refers to (all of it when the image is gone).
+        kept = set(_kept_rendition_keys(upload))
+        blobs.delete_objects([key for key in written.values() if key not in kept])
+
+
+def _kept_rendition_keys(upload: UploadKey) -> list[str]:
+    item = listing_store.get_listing(upload.listing_id)
+    record = _images(item).get(upload.image_id) if item is not None else None
+    return list((record or {}).get("rendition_keys", {}).values())
+
+
+def _finish(upload: UploadKey, record: dict[str, Any]) -> bool:
+    done = listing_store.finish_image(upload.listing_id, upload.image_id, record)
+    if not done:
+        logger.info("image no longer pending; verdict dropped", extra={"key": upload.key})
+    return done
