@@ -9,7 +9,7 @@ from typing import Any, Callable
 from aws_lambda_powertools import Logger
 from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib import catalog, fx
+from chalicelib import catalog, fx, image_uploads
 from chalicelib.auth import Identity, authenticate
 from chalicelib.categories import CATEGORIES
 from chalicelib.config import IMAGE_MAX_BYTES, SUPPORTED_CURRENCIES, get_settings
@@ -19,6 +19,7 @@ from chalicelib.models import (
     ArtisanUpsert,
     CurrencyQuery,
     FxRatesUpdate,
+    ImageUploadCreate,
     ListingCreate,
     ListingQuery,
     ListingUpdate,
@@ -228,12 +229,29 @@ def archive_listing(listing_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
+@route("/listings/{listing_id}/images", methods=("POST",))
+def grant_image_upload(listing_id: str) -> Response:
+    identity = caller()
+    request = body(ImageUploadCreate)
+    grant = image_uploads.grant_upload(identity=identity, listing_id=listing_id,
+                                       content_type=request.content_type, size_bytes=request.size_bytes)
+    return _json(grant, 201)
+
+
+@route("/listings/{listing_id}/images/{image_id}", methods=("DELETE",))
+def delete_image(listing_id: str, image_id: str) -> Response:
+    image_uploads.delete_image(identity=caller(), listing_id=listing_id, image_id=image_id)
+    return Response(body="", status_code=204)
+
+
 # --- events ----------------------------------------------------------------------
 
 
 @app.on_sqs_message(queue=os.environ.get("IMAGE_QUEUE_NAME", "mip-dev-image-events"), batch_size=10)
 def process_image_events(event: Any) -> dict[str, Any]:
-    return {"batchItemFailures": []}
+    """S3 upload notifications -> image records; failed messages go back to SQS (partial batch response)."""
+    failed = image_uploads.process_batch(event.to_dict()["Records"])
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

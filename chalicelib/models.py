@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from chalicelib.categories import CATEGORY_SLUGS, PROVINCES
+from chalicelib.config import IMAGE_MAX_BYTES
 
 Currency = Literal["PKR", "USD", "GBP", "EUR", "AED", "SAR"]
 Province = Literal[
@@ -292,3 +293,25 @@ class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     limit: int = Field(20, ge=1, le=100)
     cursor: Optional[str] = None
+
+
+# --- images -----------------------------------------------------------------
+
+
+class ImageUploadCreate(RequestModel):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size_bytes: int = Field(ge=1, le=IMAGE_MAX_BYTES)
+
+
+class ImageUploadForm(ResponseModel):
+    """An S3 presigned POST: post every field, then the file as the last part named `file`."""
+
+    url: str
+    fields: dict[str, str]
+
+
+class ImageUploadGrant(ResponseModel):
+    image_id: str
+    status: Literal["pending"]
+    upload: ImageUploadForm
+    expires_in: int

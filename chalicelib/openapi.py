@@ -74,6 +74,11 @@ OPERATIONS: list[Operation] = [
               response=m.ListingPublic, auth=True, errors=(401, 403, 404, 409), response_headers=("ETag",)),
     Operation("DELETE", "/listings/{listing_id}", "Archive (owner)", "listings", status=204, auth=True,
               errors=(401, 403, 404)),
+    Operation("POST", "/listings/{listing_id}/images", "Grant a photo upload: an S3 presigned POST (owner)",
+              "listings", status=201, response=m.ImageUploadGrant, request=m.ImageUploadCreate, auth=True,
+              errors=(400, 401, 403, 404, 409, 413)),
+    Operation("DELETE", "/listings/{listing_id}/images/{image_id}", "Delete a photo and its renditions (owner)",
+              "listings", status=204, auth=True, errors=(401, 403, 404)),
 ]
 
 _ERROR_DESCRIPTIONS = {
