@@ -9,7 +9,7 @@ from typing import Any, Callable
 from aws_lambda_powertools import Logger
 from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib import catalog, fx, image_uploads
+from chalicelib import catalog, fx, image_uploads, orders
 from chalicelib.auth import Identity, authenticate
 from chalicelib.categories import CATEGORIES
 from chalicelib.config import IMAGE_MAX_BYTES, SUPPORTED_CURRENCIES, get_settings
@@ -28,7 +28,9 @@ from chalicelib.models import (
     VerificationQueueQuery,
 )
 from chalicelib.openapi import openapi_document
-from chalicelib.parsing import parse_body, parse_if_match, parse_query
+from chalicelib.order_models import ArtisanOrderQuery, OrderCreate, ShipmentCreate
+from chalicelib.parsing import parse_body, parse_form, parse_if_match, parse_query
+from chalicelib.payments import service as payments
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
@@ -244,6 +246,82 @@ def delete_image(listing_id: str, image_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
+# --- orders ----------------------------------------------------------------------
+
+
+@route("/orders", methods=("POST",))
+def place_order() -> Response:
+    identity = caller()
+    request = body(OrderCreate)
+    order, created = orders.place_order(identity=identity, request=request,
+                                        idempotency_key=_request().headers.get("idempotency-key"))
+    return _json(order, 201 if created else 200)
+
+
+@route("/orders")
+def list_orders() -> dict[str, Any]:
+    identity = caller()
+    page = query(PageQuery)
+    return orders.list_orders(identity=identity, limit=page.limit, cursor=page.cursor)
+
+
+@route("/orders/{order_id}")
+def get_order(order_id: str) -> dict[str, Any]:
+    return orders.get_order(identity=caller(), order_id=order_id)
+
+
+@route("/orders/{order_id}/cancel", methods=("POST",))
+def cancel_order(order_id: str) -> dict[str, Any]:
+    return orders.cancel_order(identity=caller(), order_id=order_id)
+
+
+@route("/orders/{order_id}/payment", methods=("POST",))
+def start_payment(order_id: str) -> dict[str, Any]:
+    return payments.start_payment(identity=caller(), order_id=order_id)
+
+
+@route("/orders/{order_id}/shipments", methods=("POST",))
+def ship_order(order_id: str) -> dict[str, Any]:
+    identity = caller()
+    return orders.ship(identity=identity, order_id=order_id, shipment=body(ShipmentCreate))
+
+
+@route("/ops/orders/{order_id}/delivered", methods=("POST",))
+def mark_delivered(order_id: str) -> dict[str, Any]:
+    return orders.mark_delivered(identity=caller(), order_id=order_id)
+
+
+@route("/artisans/me/orders")
+def my_artisan_orders() -> dict[str, Any]:
+    identity = caller()
+    params = query(ArtisanOrderQuery)
+    return orders.artisan_orders(identity=identity, status=params.status, limit=params.limit, cursor=params.cursor)
+
+
+@route("/artisans/me/payouts")
+def my_payouts() -> dict[str, Any]:
+    identity = caller()
+    page = query(PageQuery)
+    return orders.payouts(identity=identity, limit=page.limit, cursor=page.cursor)
+
+
+# --- payment callbacks (public, authenticated by signature only) ---------------------
+
+
+@route("/payments/jazzcash/callback", methods=("POST",), content_types=["application/x-www-form-urlencoded"])
+def jazzcash_callback() -> Response:
+    order_id = payments.jazzcash_callback(parse_form(_request().raw_body))
+    if order_id and "text/html" in (_request().headers.get("accept") or ""):
+        return Response(body="", status_code=303, headers={"Location": payments.order_page_url(order_id)})
+    return _json({"status": "ok"})
+
+
+@route("/payments/card/webhook", methods=("POST",))
+def card_webhook() -> dict[str, Any]:
+    payments.card_webhook(_request().raw_body or b"", _request().headers.get("stripe-signature"))
+    return {"status": "ok"}
+
+
 # --- events ----------------------------------------------------------------------
 
 
@@ -256,4 +334,4 @@ def process_image_events(event: Any) -> dict[str, Any]:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_expired_orders(event: Any) -> dict[str, Any]:
-    return {"expired": 0}
+    return {"expired": orders.expire_due_orders()}

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib import models as m
+from chalicelib import order_models as o
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Operation:
     headers: tuple[tuple[str, bool, str], ...] = ()  # (name, required, description)
     response_headers: tuple[str, ...] = ()
     form: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # other status -> model (None: no body)
 
 
 _ID_OF_LISTING = ("If-Match", False, "The listing version from its ETag; a stale one is refused with 412.")
@@ -79,6 +80,32 @@ OPERATIONS: list[Operation] = [
               errors=(400, 401, 403, 404, 409, 413)),
     Operation("DELETE", "/listings/{listing_id}/images/{image_id}", "Delete a photo and its renditions (owner)",
               "listings", status=204, auth=True, errors=(401, 403, 404)),
+    Operation("POST", "/orders", "Place an order (201), or replay it (200)", "orders", status=201,
+              response=o.OrderPublic, request=o.OrderCreate, auth=True, errors=(400, 401, 409, 413, 422, 503),
+              headers=(("Idempotency-Key", True, "1..64 visible characters; a retry with the same body returns "
+                        "the same order"),), extra={"200": o.OrderPublic}),
+    Operation("GET", "/orders", "My orders, newest first", "orders", response=o.OrderPage, query=m.PageQuery,
+              auth=True, errors=(400, 401)),
+    Operation("GET", "/orders/{order_id}", "An order (its buyer and ops)", "orders", response=o.OrderPublic,
+              auth=True, errors=(401, 404)),
+    Operation("POST", "/orders/{order_id}/cancel", "Cancel and release stock (buyer)", "orders",
+              response=o.OrderPublic, auth=True, errors=(401, 404, 409, 503)),
+    Operation("POST", "/orders/{order_id}/payment", "Start paying (buyer)", "payments",
+              response=o.PaymentStartPublic, auth=True, errors=(401, 404, 409)),
+    Operation("POST", "/orders/{order_id}/shipments", "Ship my lines (artisan)", "fulfilment",
+              response=o.OrderPublic, request=o.ShipmentCreate, auth=True, errors=(400, 401, 403, 404, 409, 413)),
+    Operation("POST", "/ops/orders/{order_id}/delivered", "Mark delivered, credit payouts (ops)", "ops",
+              response=o.OrderPublic, auth=True, errors=(401, 403, 404, 409)),
+    Operation("GET", "/artisans/me/orders", "My order lines, grouped by order (artisan)", "fulfilment",
+              response=o.ArtisanOrderPage, query=o.ArtisanOrderQuery, auth=True, errors=(400, 401, 403)),
+    Operation("GET", "/artisans/me/payouts", "My payout balance and ledger (artisan)", "fulfilment",
+              response=o.PayoutsPublic, query=m.PageQuery, auth=True, errors=(400, 401, 403)),
+    Operation("POST", "/payments/jazzcash/callback", "JazzCash return post (signature-checked)", "payments",
+              response=o.CallbackAccepted, request=o.JazzCashCallbackForm, form=True, errors=(400, 401, 413),
+              extra={"303": None}),
+    Operation("POST", "/payments/card/webhook", "Card gateway webhook (Stripe-Signature checked)", "payments",
+              response=o.CallbackAccepted, request=o.CardWebhookEvent, errors=(400, 401, 413),
+              headers=(("Stripe-Signature", True, "t=<unix>,v1=<hex HMAC-SHA256 of 't.body'>"),)),
 ]
 
 _ERROR_DESCRIPTIONS = {
@@ -103,7 +130,7 @@ def register(*operations: Operation) -> None:
 def _all_models() -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = [m.ErrorResponse]
     for op in OPERATIONS:
-        for model in (op.response, op.request, *op.extra.values()):
+        for model in (op.response, op.request, *op.extra.values()):  # None for body-less responses
             if model is not None and model not in found:
                 found.append(model)
     return found
@@ -143,7 +170,8 @@ def _operation(op: Operation, refs: dict[type[BaseModel], str], schemas: dict[st
         ok["headers"] = {name: {"schema": {"type": "string"}} for name in op.response_headers}
     responses[str(op.status)] = ok
     for status, model in op.extra.items():
-        responses[status] = {"description": op.summary, "content": _json_content(refs[model])}
+        responses[status] = ({"description": "Redirect to the storefront's order page"} if model is None
+                             else {"description": op.summary, "content": _json_content(refs[model])})
     for status in op.errors:
         responses[str(status)] = {"description": _ERROR_DESCRIPTIONS[status],
                                   "content": _json_content(refs[m.ErrorResponse])}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl
 from typing import Any, Mapping, TypeVar
 
 import pydantic
@@ -45,6 +46,18 @@ def parse_body(raw: bytes | None, model: type[M]) -> M:
             raise ValidationError("The body is not valid JSON.",
                                   details=[{"field": "body", "message": "Invalid JSON"}]) from None
         raise ValidationError(details=_details(error)) from None
+
+
+def parse_form(raw: bytes | None) -> dict[str, str]:
+    """An `application/x-www-form-urlencoded` body; the last value of a repeated name wins."""
+    body = raw or b""
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError("The form body is not UTF-8.") from None
+    return dict(parse_qsl(text, keep_blank_values=True))
 
 
 def parse_query(params: Mapping[str, str] | None, model: type[M]) -> M:

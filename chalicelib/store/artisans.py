@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.errors import DuplicateError
-from chalicelib.store.conditions import cancelled_positions, condition_failed
+from chalicelib.store.conditions import condition_failed
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.tables import ArtisanItem, ClaimItem, bind_tables
+from chalicelib.store.transactions import Transaction
 
 _BROWSE = ("browse_province", "browse_craft", "browse_province_craft")
 
@@ -47,17 +46,14 @@ def create_artisan(fields: dict[str, Any]) -> ArtisanItem:
     bind_tables()
     item = ArtisanItem(**fields)
     claim = ClaimItem(claim=_cnic_claim(fields["cnic_hash"]), owner_id=fields["artisan_id"])
-    try:
-        with TransactWrite(connection=Connection(region=ArtisanItem.Meta.region)) as transaction:
-            transaction.save(item, condition=ArtisanItem.artisan_id.does_not_exist())
-            transaction.save(claim, condition=ClaimItem.claim.does_not_exist())
-    except TransactWriteError as error:
-        failed = cancelled_positions(error)
-        if 1 in failed:
-            raise DuplicateError("This CNIC already backs another artisan profile.") from None
-        if 0 in failed:
-            raise ProfileChangedError() from None
-        raise
+    transaction = Transaction(ArtisanItem.Meta.region)
+    transaction.put(item, condition=ArtisanItem.artisan_id.does_not_exist(), tag="profile")
+    transaction.put(claim, condition=ClaimItem.claim.does_not_exist(), tag="claim")
+    failed = transaction.commit()
+    if "claim" in failed:
+        raise DuplicateError("This CNIC already backs another artisan profile.")
+    if failed:
+        raise ProfileChangedError()
     return item
 
 
@@ -82,20 +78,17 @@ def update_artisan(expected: ArtisanItem, changes: dict[str, Any], *, new_cnic_h
             raise
         return
     actions.append(ArtisanItem.cnic_hash.set(new_cnic_hash))
-    try:
-        with TransactWrite(connection=Connection(region=ArtisanItem.Meta.region)) as transaction:
-            transaction.update(ArtisanItem(expected.artisan_id), actions=actions, condition=condition)
-            transaction.save(ClaimItem(claim=_cnic_claim(new_cnic_hash), owner_id=expected.artisan_id),
-                             condition=ClaimItem.claim.does_not_exist())
-            transaction.delete(ClaimItem(claim=_cnic_claim(expected.cnic_hash)),
-                               condition=ClaimItem.owner_id == expected.artisan_id)
-    except TransactWriteError as error:
-        failed = cancelled_positions(error)
-        if 1 in failed:
-            raise DuplicateError("This CNIC already backs another artisan profile.") from None
-        if failed:
-            raise ProfileChangedError() from None
-        raise
+    transaction = Transaction(ArtisanItem.Meta.region)
+    transaction.update(ArtisanItem(expected.artisan_id), actions, condition=condition, tag="profile")
+    transaction.put(ClaimItem(claim=_cnic_claim(new_cnic_hash), owner_id=expected.artisan_id),
+                    condition=ClaimItem.claim.does_not_exist(), tag="new_claim")
+    transaction.delete(ClaimItem(claim=_cnic_claim(expected.cnic_hash)),
+                       condition=ClaimItem.owner_id == expected.artisan_id, tag="old_claim")
+    failed = transaction.commit()
+    if "new_claim" in failed:
+        raise DuplicateError("This CNIC already backs another artisan profile.")
+    if failed:
+        raise ProfileChangedError()
 
 
 def _action(name: str, value: Any) -> Any:

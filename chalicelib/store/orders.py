@@ -8,18 +8,13 @@ from the cancellation reasons, never from message text.
 """
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import ServiceUnavailableError
-from chalicelib.store.conditions import cancelled_positions, condition_failed, transaction_conflict
+from chalicelib.store.conditions import condition_failed
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.tables import (
     ArtisanOrderItem,
@@ -30,8 +25,8 @@ from chalicelib.store.tables import (
     PayoutItem,
     bind_tables,
 )
+from chalicelib.store.transactions import Transaction
 
-_CONFLICT_RETRIES = 5
 EXPIRY_QUEUE = "pending"
 BALANCE_KEY = "balance"
 
@@ -115,46 +110,40 @@ def commit_change(change: OrderChange, *, now: str) -> None:
     revision = int(order.revision)
     updates = dict(change.order_updates, revision=revision + 1, updated_at=now)
     status = updates.get("status", order.status)
+    transaction = Transaction(OrderItem.Meta.region)
+    transaction.update(OrderItem(order.order_id), _order_actions(updates), condition=OrderItem.revision == revision,
+                       tag="order")
+    for artisan_id in _artisans(order):
+        actions = [ArtisanOrderItem.status.set(status), ArtisanOrderItem.artisan_status.set(f"{artisan_id}#{status}")]
+        if artisan_id in change.artisan_lines:
+            actions.append(ArtisanOrderItem.lines.set(change.artisan_lines[artisan_id]))
+        transaction.update(ArtisanOrderItem(artisan_id, artisan_order_sort(order.created_at, order.order_id)),
+                           actions)
+    _reserve(transaction, change.reserve)
+    for listing_id, quantity in change.release:
+        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(quantity)],
+                           condition=ListingItem.listing_id.exists())
+    for record in change.once_records:
+        transaction.put(record, condition=type(record)._hash_key_attribute().does_not_exist(), tag="once")
+    for artisan_id, amount in change.payout_credits.items():
+        transaction.update(PayoutItem(artisan_id, BALANCE_KEY),
+                           [PayoutItem.amount.add(amount), PayoutItem.currency.set("PKR")])
+    _raise_for(transaction.commit())
 
-    def build(transaction: TransactWrite) -> dict[str, Any]:
-        positions: dict[str, Any] = {"order": 0, "reserve": {}, "once": {}}
-        transaction.update(OrderItem(order.order_id), actions=_order_actions(updates),
-                           condition=OrderItem.revision == revision)
-        position = 1
-        for artisan_id in _artisans(order):
-            actions = [ArtisanOrderItem.status.set(status),
-                       ArtisanOrderItem.artisan_status.set(f"{artisan_id}#{status}")]
-            if artisan_id in change.artisan_lines:
-                actions.append(ArtisanOrderItem.lines.set(change.artisan_lines[artisan_id]))
-            transaction.update(ArtisanOrderItem(artisan_id, artisan_order_sort(order.created_at, order.order_id)),
-                               actions=actions)
-            position += 1
-        for listing_id, quantity in change.reserve:
-            transaction.update(ListingItem(listing_id), actions=[ListingItem.stock.add(-quantity)],
-                               condition=(ListingItem.stock >= quantity) & (ListingItem.status == "active"))
-            positions["reserve"][position] = listing_id
-            position += 1
-        for listing_id, quantity in change.release:
-            transaction.update(ListingItem(listing_id), actions=[ListingItem.stock.add(quantity)],
-                               condition=ListingItem.listing_id.exists())
-            position += 1
-        for record in change.once_records:
-            hash_key = type(record)._hash_key_attribute()
-            transaction.save(record, condition=hash_key.does_not_exist())
-            positions["once"][position] = record
-            position += 1
-        for artisan_id, amount in change.payout_credits.items():
-            transaction.update(PayoutItem(artisan_id, BALANCE_KEY),
-                               actions=[PayoutItem.amount.add(amount), PayoutItem.currency.set("PKR")])
-            position += 1
-        return positions
 
-    failed, positions = _run(build)
+def _reserve(transaction: Transaction, reservations: list[tuple[str, int]]) -> None:
+    for listing_id, quantity in reservations:
+        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(-quantity)],
+                           condition=(ListingItem.stock >= quantity) & (ListingItem.status == "active"),
+                           tag=("reserve", listing_id))
+
+
+def _raise_for(failed: list[Any]) -> None:
     if not failed:
         return
-    if any(p in positions["once"] for p in failed):
+    if "once" in failed or "idempotency" in failed:
         raise DuplicateRecordError()
-    short = [positions["reserve"][p] for p in failed if p in positions["reserve"]]
+    short = [tag[1] for tag in failed if isinstance(tag, tuple) and tag[0] == "reserve"]
     if short:
         raise StockShortError(short)
     raise OrderConflictError()
@@ -173,52 +162,13 @@ def place_order(order: OrderItem, artisan_orders: list[ArtisanOrderItem], reserv
     StockShortError naming the listings that fell short.
     """
     bind_tables()
-
-    def build(transaction: TransactWrite) -> dict[str, Any]:
-        transaction.save(idempotency, condition=IdempotencyItem.idempotency_key.does_not_exist())
-        transaction.save(order, condition=OrderItem.order_id.does_not_exist())
-        for copy in artisan_orders:
-            transaction.save(copy)
-        reserve = {}
-        for offset, (listing_id, quantity) in enumerate(reservations):
-            transaction.update(ListingItem(listing_id), actions=[ListingItem.stock.add(-quantity)],
-                               condition=(ListingItem.stock >= quantity) & (ListingItem.status == "active"))
-            reserve[2 + len(artisan_orders) + offset] = listing_id
-        return {"reserve": reserve}
-
-    failed, positions = _run(build)
-    if not failed:
-        return
-    if 0 in failed:
-        raise DuplicateRecordError()
-    short = [positions["reserve"][p] for p in failed if p in positions["reserve"]]
-    if short:
-        raise StockShortError(short)
-    raise OrderConflictError()
-
-
-def _run(build: Any) -> tuple[list[int], dict[str, Any]]:
-    """Run a transaction, retrying DynamoDB's transaction conflicts with jittered back-off.
-
-    Returns the positions whose conditions failed (empty on success).
-    """
-    for attempt in range(_CONFLICT_RETRIES):
-        positions: dict[str, Any] = {}
-        try:
-            with TransactWrite(connection=Connection(region=OrderItem.Meta.region)) as transaction:
-                positions = build(transaction)
-        except TransactWriteError as error:
-            failed = cancelled_positions(error)
-            if failed:
-                return failed, positions
-            if transaction_conflict(error) or error.cause_response_code in (
-                    "TransactionConflictException", "ProvisionedThroughputExceededException",
-                    "ThrottlingException", "RequestLimitExceeded"):
-                time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
-                continue
-            raise
-        return [], positions
-    raise ServiceUnavailableError(headers={"Retry-After": "1"})
+    transaction = Transaction(OrderItem.Meta.region)
+    transaction.put(idempotency, condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
+    transaction.put(order, condition=OrderItem.order_id.does_not_exist(), tag="order")
+    for copy in artisan_orders:
+        transaction.put(copy)
+    _reserve(transaction, reservations)
+    _raise_for(transaction.commit())
 
 
 def buyer_orders(buyer_id: str, *, limit: int, cursor: str | None) -> Page[OrderItem]:

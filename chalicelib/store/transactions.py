@@ -1,0 +1,65 @@
+"""One TransactWriteItems whose failed conditions are reported by what they guarded.
+
+pynamodb sends a transaction's condition checks, deletes, puts and updates in
+that order, whatever order they were added in, and DynamoDB reports failed
+conditions by position in the request. This wrapper tags each action and maps
+the cancellation reasons back to the tags. DynamoDB's transaction conflicts
+and throttling are retried with jittered back-off, then surface as a 503.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Hashable
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.errors import ServiceUnavailableError
+
+_SEND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
+_RETRIES = 5
+_RETRYABLE = frozenset({"TransactionConflictException", "ProvisionedThroughputExceededException",
+                        "ThrottlingException", "RequestLimitExceeded", "TransactionInProgressException"})
+
+
+class Transaction:
+    def __init__(self, region: str | None) -> None:
+        self._region = region
+        self._actions: list[tuple[str, Hashable, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __len__(self) -> int:
+        return len(self._actions)
+
+    def put(self, model: Any, *, condition: Any = None, tag: Hashable = None) -> None:
+        self._actions.append(("put", tag, (model,), {"condition": condition}))
+
+    def update(self, model: Any, actions: list[Any], *, condition: Any = None, tag: Hashable = None) -> None:
+        self._actions.append(("update", tag, (model,), {"actions": actions, "condition": condition}))
+
+    def delete(self, model: Any, *, condition: Any = None, tag: Hashable = None) -> None:
+        self._actions.append(("delete", tag, (model,), {"condition": condition}))
+
+    def commit(self) -> list[Hashable]:
+        """Run it; returns the tags of the actions whose condition failed (empty: all written)."""
+        sent = sorted(self._actions, key=lambda action: _SEND_ORDER[action[0]])
+        for attempt in range(_RETRIES):
+            try:
+                with TransactWrite(connection=Connection(region=self._region)) as transaction:
+                    for kind, _, args, kwargs in self._actions:
+                        getattr(transaction, "save" if kind == "put" else kind)(*args, **kwargs)
+            except TransactWriteError as error:
+                reasons = error.cancellation_reasons or []
+                failed = [sent[i][1] for i, reason in enumerate(reasons)
+                          if reason is not None and reason.code == "ConditionalCheckFailed"]
+                if failed:
+                    return failed
+                codes = {reason.code for reason in reasons if reason is not None}
+                if "TransactionConflict" in codes or error.cause_response_code in _RETRYABLE:
+                    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+                    continue
+                raise
+            return []
+        raise ServiceUnavailableError(headers={"Retry-After": "1"})
