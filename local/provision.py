@@ -287,10 +287,8 @@ class Provisioner:
 
     def bucket(self, logical_id: str, props: dict[str, Any]) -> Created:
         s3 = self.client("s3")
-        name = (
-            props.get("BucketName")
-            or f"{PREFIX}-{_kebab(logical_id.removesuffix('Bucket'))}"
-        )
+        # Not BucketName: AWS needs globally unique names, the emulator short readable ones.
+        name = f"{PREFIX}-{_kebab(logical_id.removesuffix('Bucket'))}"
         try:
             s3.create_bucket(
                 Bucket=name,
@@ -449,9 +447,11 @@ def creation_order(resources: dict[str, dict[str, Any]]) -> list[str]:
         if logical_id in visiting:
             raise ValueError(f"circular reference through {logical_id}")
         visiting.add(logical_id)
-        for dependency in sorted(
-            references(resources[logical_id].get("Properties", {})) & resources.keys()
-        ):
+        spec = resources[logical_id]
+        depends_on = spec.get("DependsOn", [])
+        named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
+        wanted = references(spec.get("Properties", {})) | named
+        for dependency in sorted(wanted & resources.keys()):
             visit(dependency)
         visiting.discard(logical_id)
         ordered.append(logical_id)
@@ -525,41 +525,32 @@ def _environment(
         for logical_id, var in TABLE_ENV.items()
         if logical_id in created
     }
-    buckets = by_type.get("AWS::S3::Bucket", [])
-    if buckets:
-        bucket = buckets[0]
-        env["IMAGES_BUCKET"] = created[bucket][1].ref
-        queue = _notified_queue(
-            specs[bucket], by_type.get("AWS::SQS::Queue", []), created, resolver
-        )
-        if queue is not None:
+    queues_by_arn = {
+        created[queue][1].attributes["Arn"]: queue
+        for queue in by_type.get("AWS::SQS::Queue", [])
+    }
+    notified = {
+        bucket: [queues_by_arn[arn] for arn in _notified_arns(specs[bucket], resolver)]
+        for bucket in by_type.get("AWS::S3::Bucket", [])
+    }
+    # The images bucket is the one whose uploads notify a queue: the image queue.
+    images = next((b for b, q in notified.items() if q), next(iter(notified), None))
+    if images is not None:
+        env["IMAGES_BUCKET"] = created[images][1].ref
+        for queue in notified[images][:1]:
             env["IMAGE_QUEUE_NAME"] = created[queue][1].attributes["QueueName"]
             env["IMAGE_QUEUE_URL"] = created[queue][1].ref
-    if by_type.get("AWS::Cognito::UserPool"):
-        env["COGNITO_USER_POOL_ID"] = created[by_type["AWS::Cognito::UserPool"][0]][
-            1
-        ].ref
-    if by_type.get("AWS::Cognito::UserPoolClient"):
-        env["COGNITO_CLIENT_ID"] = created[by_type["AWS::Cognito::UserPoolClient"][0]][
-            1
-        ].ref
+    for resource_type, var in (
+        ("AWS::Cognito::UserPool", "COGNITO_USER_POOL_ID"),
+        ("AWS::Cognito::UserPoolClient", "COGNITO_CLIENT_ID"),
+    ):
+        for logical_id in by_type.get(resource_type, [])[:1]:
+            env[var] = created[logical_id][1].ref
     return env
 
 
-def _notified_queue(
-    bucket: dict[str, Any],
-    queues: list[str],
-    created: dict[str, tuple[str, Created]],
-    resolver: Resolver,
-) -> str | None:
-    """The queue that the bucket's notifications go to: the one the image processor reads."""
+def _notified_arns(bucket: dict[str, Any], resolver: Resolver) -> list[str]:
+    """The ARNs of the queues that the bucket's notifications go to."""
     props = resolver.resolve(bucket.get("Properties", {}))
-    arns = {
-        config["Queue"]
-        for config in props.get("NotificationConfiguration", {}).get(
-            "QueueConfigurations", []
-        )
-    }
-    return next(
-        (queue for queue in queues if created[queue][1].attributes["Arn"] in arns), None
-    )
+    configs = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+    return [config["Queue"] for config in configs]

@@ -159,10 +159,10 @@ def seed(cognito: Any, pool_id: str) -> dict[str, DemoUser]:
 
 def run(
     environ: Mapping[str, str],
-    stopping: threading.Event,
+    wait_for_stop: Callable[[], None],
     say: Callable[[str], None] = print,
 ) -> None:
-    """Start everything, say READY, wait for `stopping`, then stop in reverse order."""
+    """Start everything, say READY, block in `wait_for_stop`, then stop in reverse order."""
     settings = StackSettings.from_env(environ)
     with ExitStack() as started:
         emulator = LocalAws(HOST, settings.aws_port)
@@ -210,7 +210,7 @@ def run(
             )
         say(banner(settings, provisioned, users))
         say("READY")
-        stopping.wait()
+        wait_for_stop()
         say("stopping")
 
 

@@ -102,9 +102,15 @@ class LocalStack:
         try:
             return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)  # the stack dumps its threads
+            time.sleep(1)
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-            raise
+            time.sleep(0.5)  # let the reader thread collect the dump
+            pytest.fail(
+                f"the stack did not stop within {STOP_TIMEOUT_SECONDS} s:\n{self.output}",
+                pytrace=False,
+            )
 
 
 def start_stack(**overrides: str) -> LocalStack:

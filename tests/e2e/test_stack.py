@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ import pytest
 import requests
 
 from local.emulator import LocalAws
-from local.provision import load_template, provision
+from local.provision import load_template, provision, references
 from local.pump import EventPump
 
 from .conftest import LocalStack, start_stack
@@ -119,7 +120,7 @@ def test_every_queue_exists_with_its_dead_letter_queue(stack: LocalStack) -> Non
     assert redriven
     for logical_id, props in redriven.items():
         policy = json.loads(attributes[logical_id]["RedrivePolicy"])
-        dlq = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        (dlq,) = references(props["RedrivePolicy"]["deadLetterTargetArn"])
         assert policy["deadLetterTargetArn"] == arns[dlq]
         assert (
             int(policy["maxReceiveCount"]) == props["RedrivePolicy"]["maxReceiveCount"]
@@ -129,30 +130,44 @@ def test_every_queue_exists_with_its_dead_letter_queue(stack: LocalStack) -> Non
         )
 
 
-def test_the_bucket_exists_with_cors_and_notifications_to_the_queue(
+def local_bucket_name(logical_id: str) -> str:
+    """ImagesBucket -> mip-local-images, WebBucket -> mip-local-web."""
+    words = re.findall(r"[A-Z][a-z0-9]*", logical_id.removesuffix("Bucket"))
+    return "mip-local-" + "-".join(word.lower() for word in words)
+
+
+def test_every_bucket_exists_and_uploads_notify_the_image_queue(
     stack: LocalStack,
 ) -> None:
     s3 = stack.client("s3")
     sqs = stack.client("sqs")
-    (props,) = resources_of("AWS::S3::Bucket").values()
-    bucket = "mip-local-images"
+    buckets = resources_of("AWS::S3::Bucket")
+    existing = {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}
+    assert {local_bucket_name(logical_id) for logical_id in buckets} <= existing
 
+    ((logical_id, props),) = [
+        (logical_id, props)
+        for logical_id, props in buckets.items()
+        if "NotificationConfiguration" in props
+    ]
+    bucket = local_bucket_name(logical_id)
+    assert bucket == "mip-local-images"
     cors = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
     assert [rule["AllowedOrigins"] for rule in cors] == [[stack.web_url]]
     assert [sorted(rule["AllowedMethods"]) for rule in cors] == [
         sorted(rule["AllowedMethods"])
         for rule in props["CorsConfiguration"]["CorsRules"]
     ]
-
-    notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
     (wanted,) = props["NotificationConfiguration"]["QueueConfigurations"]
-    queue_props = resources_of("AWS::SQS::Queue")[wanted["Queue"]["Fn::GetAtt"][0]]
+    (queue_id,) = references(wanted["Queue"])
+    queue_props = resources_of("AWS::SQS::Queue")[queue_id]
     queue_url = sqs.get_queue_url(QueueName=dev_name(queue_props["QueueName"], ""))[
         "QueueUrl"
     ]
     queue_arn = sqs.get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]
+    notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
     (config,) = notifications["QueueConfigurations"]
     assert config["QueueArn"] == queue_arn
     assert config["Events"] == [wanted["Event"]]
