@@ -2,12 +2,13 @@
 
 Nothing here is read at import time, so tests can set the environment first.
 On AWS the function environment comes from `.chalice/config.json` and the
-`Ref`/`GetAtt` values merged from `infra/resources.yaml`; locally from
-`local/stack.py`.
+`Ref`/`GetAtt` values merged from `infra/resources.yaml`, and the secrets from
+SSM Parameter Store (`chalicelib/secrets.py`); locally from `local/stack.py`.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -28,9 +29,14 @@ TABLE_ENV: dict[str, str] = {
 SUPPORTED_CURRENCIES: tuple[str, ...] = ("PKR", "USD", "GBP", "EUR", "AED", "SAR")
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 
+# Set directly in the environment locally and in tests; on AWS the environment
+# names an SSM parameter instead (`<NAME>_PARAM`, see chalicelib/secrets.py).
+SSM_BACKED: tuple[str, ...] = ("API_BASE_URL", "CURSOR_SECRET", "CNIC_HASH_KEY", "JAZZCASH_PASSWORD",
+                               "JAZZCASH_INTEGRITY_SALT", "CARD_WEBHOOK_SECRET")
 
-def _env(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
+
+def _env(name: str, default: str | None = None, *, values: Mapping[str, str] | None = None) -> str:
+    value = (os.environ if values is None else values).get(name, default)
     if value is None or value == "":
         raise RuntimeError(f"environment variable {name} is not set")
     return value
@@ -64,7 +70,10 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    from chalicelib.secrets import resolve  # boto3 only once settings are needed
+
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-south-1"
+    stored = resolve(SSM_BACKED, region=region)
     return Settings(
         region=region,
         tables={logical: _env(var) for logical, var in TABLE_ENV.items()},
@@ -73,18 +82,18 @@ def get_settings() -> Settings:
         user_pool_id=_env("COGNITO_USER_POOL_ID"),
         user_pool_client_id=_env("COGNITO_CLIENT_ID"),
         cognito_endpoint=os.environ.get("COGNITO_ENDPOINT") or None,
-        cursor_secret=_env("CURSOR_SECRET").encode(),
-        cnic_hash_key=_env("CNIC_HASH_KEY").encode(),
+        cursor_secret=_env("CURSOR_SECRET", values=stored).encode(),
+        cnic_hash_key=_env("CNIC_HASH_KEY", values=stored).encode(),
         reservation_minutes=Decimal(_env("RESERVATION_MINUTES", "30")),
         commission_bps=int(_env("COMMISSION_BPS", "500")),
         jazzcash_merchant_id=_env("JAZZCASH_MERCHANT_ID", "MC00000"),
-        jazzcash_password=_env("JAZZCASH_PASSWORD", "unset"),
-        jazzcash_integrity_salt=_env("JAZZCASH_INTEGRITY_SALT"),
+        jazzcash_password=_env("JAZZCASH_PASSWORD", "unset", values=stored),
+        jazzcash_integrity_salt=_env("JAZZCASH_INTEGRITY_SALT", values=stored),
         jazzcash_action_url=_env("JAZZCASH_ACTION_URL"),
-        card_webhook_secret=_env("CARD_WEBHOOK_SECRET"),
+        card_webhook_secret=_env("CARD_WEBHOOK_SECRET", values=stored),
         # The card client's payment page; locally the sandbox gateway served beside the storefront.
         card_action_url=os.environ.get("CARD_ACTION_URL") or f"{_env('STOREFRONT_URL').rstrip('/')}/sandbox/card",
-        api_base_url=_env("API_BASE_URL").rstrip("/"),
+        api_base_url=_env("API_BASE_URL", values=stored).rstrip("/"),
         storefront_url=_env("STOREFRONT_URL").rstrip("/"),
     )
 
