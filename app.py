@@ -6,7 +6,8 @@ import os
 from functools import wraps
 from typing import Any, Callable
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice, CORSConfig, Rate, Response
 
 from chalicelib import catalog, fx, image_uploads, orders
@@ -34,6 +35,7 @@ from chalicelib.payments import service as payments
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
+metrics = Metrics(service="marketplace")
 # CORS is fixed when routes are declared, so the allowed origin is the one
 # setting read at import; it comes from .chalice/config.json on AWS.
 _CORS = CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
@@ -45,6 +47,21 @@ JSON = "application/json; charset=utf-8"
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
                     headers={"Content-Type": JSON, **(headers or {})})
+
+
+def count(name: str, value: int = 1) -> None:
+    """A business metric (EMF), published when the invocation ends."""
+    if value:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def publish_metrics() -> None:
+    if metrics.metric_set:
+        metrics.flush_metrics()
+    metrics.clear_metrics()
+
+
+_METRIC_FOR_CODE = {"OUT_OF_STOCK": "StockConflicts", "LISTING_UNAVAILABLE": "StockConflicts"}
 
 
 def route(path: str, methods: tuple[str, ...] = ("GET",), content_types: list[str] | None = None) -> Callable:
@@ -59,12 +76,18 @@ def route(path: str, methods: tuple[str, ...] = ("GET",), content_types: list[st
                 result = view(**params)
             except DomainError as error:
                 status, body = http_error(error)
-                logger.info("request refused", extra={"path": request.path, "status": status,
-                                                      "code": body["error"]["code"]})
+                code = body["error"]["code"]
+                logger.info("request refused", extra={"path": request.path, "status": status, "code": code})
+                if code in _METRIC_FOR_CODE:
+                    count(_METRIC_FOR_CODE[code])
+                if request.path.startswith("/payments/"):
+                    count("CallbacksRejected")
                 return _json(body, status, error.headers)
             except Exception:
                 logger.exception("unhandled error", extra={"path": request.path})
                 return _json(internal_error_body(), 500)
+            finally:
+                publish_metrics()
             return result if isinstance(result, Response) else _json(result)
 
         app.route(path, methods=list(methods), cors=_CORS,
@@ -255,6 +278,7 @@ def place_order() -> Response:
     request = body(OrderCreate)
     order, created = orders.place_order(identity=identity, request=request,
                                         idempotency_key=_request().headers.get("idempotency-key"))
+    count("OrdersPlaced" if created else "OrdersReplayed")
     return _json(order, 201 if created else 200)
 
 
@@ -310,15 +334,17 @@ def my_payouts() -> dict[str, Any]:
 
 @route("/payments/jazzcash/callback", methods=("POST",), content_types=["application/x-www-form-urlencoded"])
 def jazzcash_callback() -> Response:
-    order_id = payments.jazzcash_callback(parse_form(_request().raw_body))
-    if order_id and "text/html" in (_request().headers.get("accept") or ""):
-        return Response(body="", status_code=303, headers={"Location": payments.order_page_url(order_id)})
+    result = payments.jazzcash_callback(parse_form(_request().raw_body))
+    count("PaymentsApplied", result.outcome == "paid")
+    if result.order_id and "text/html" in (_request().headers.get("accept") or ""):
+        return Response(body="", status_code=303, headers={"Location": payments.order_page_url(result.order_id)})
     return _json({"status": "ok"})
 
 
 @route("/payments/card/webhook", methods=("POST",))
 def card_webhook() -> dict[str, Any]:
-    payments.card_webhook(_request().raw_body or b"", _request().headers.get("stripe-signature"))
+    result = payments.card_webhook(_request().raw_body or b"", _request().headers.get("stripe-signature"))
+    count("PaymentsApplied", result.outcome == "paid")
     return {"status": "ok"}
 
 
@@ -334,4 +360,7 @@ def process_image_events(event: Any) -> dict[str, Any]:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_expired_orders(event: Any) -> dict[str, Any]:
-    return {"expired": orders.expire_due_orders()}
+    expired = orders.expire_due_orders()
+    count("OrdersExpired", expired)
+    publish_metrics()
+    return {"expired": expired}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from chalicelib.auth import Identity
@@ -60,21 +61,27 @@ def start_payment(*, identity: Identity, order_id: str) -> dict[str, Any]:
                               return_url=order_page_url(order_id), secret=settings.card_webhook_secret)
 
 
-def jazzcash_callback(form: Mapping[str, str]) -> str | None:
-    """Verify and apply a JazzCash return post; returns the order id it concerned, if any."""
+@dataclass(frozen=True)
+class CallbackResult:
+    order_id: str | None
+    outcome: str  # what apply_event did: paid, failed, mismatch, duplicate, ignored, ...
+
+
+def jazzcash_callback(form: Mapping[str, str]) -> CallbackResult:
+    """Verify and apply a JazzCash return post."""
     settings = get_settings()
     event = _verified(lambda: jazzcash.verify_callback(form, salt=settings.jazzcash_integrity_salt,
                                                        merchant_id=settings.jazzcash_merchant_id))
     order_id = event.order_ref[:_ORDER_ID_LENGTH] if len(event.order_ref) == _ORDER_ID_LENGTH + 2 else None
-    apply_event(event, order_id)
-    return order_id
+    return CallbackResult(order_id, apply_event(event, order_id))
 
 
-def card_webhook(body: bytes, signature: str | None) -> None:
+def card_webhook(body: bytes, signature: str | None) -> CallbackResult:
     settings = get_settings()
     event = _verified(lambda: card.verify_webhook(body, signature, secret=settings.card_webhook_secret,
                                                   now=int(time.time())))
-    apply_event(event, event.order_ref or None)
+    order_id = event.order_ref or None
+    return CallbackResult(order_id, apply_event(event, order_id))
 
 
 def _verified(verify: Any) -> PaymentEvent:
