@@ -335,7 +335,7 @@ def my_payouts() -> dict[str, Any]:
 @route("/payments/jazzcash/callback", methods=("POST",), content_types=["application/x-www-form-urlencoded"])
 def jazzcash_callback() -> Response:
     result = payments.jazzcash_callback(parse_form(_request().raw_body))
-    count("PaymentsApplied", result.outcome == "paid")
+    count("PaymentsApplied", int(result.outcome == "paid"))
     if result.order_id and "text/html" in (_request().headers.get("accept") or ""):
         return Response(body="", status_code=303, headers={"Location": payments.order_page_url(result.order_id)})
     return _json({"status": "ok"})
@@ -344,7 +344,7 @@ def jazzcash_callback() -> Response:
 @route("/payments/card/webhook", methods=("POST",))
 def card_webhook() -> dict[str, Any]:
     result = payments.card_webhook(_request().raw_body or b"", _request().headers.get("stripe-signature"))
-    count("PaymentsApplied", result.outcome == "paid")
+    count("PaymentsApplied", int(result.outcome == "paid"))
     return {"status": "ok"}
 
 

@@ -191,7 +191,7 @@ def update_listing(*, identity: Identity, listing_id: str, update: ListingUpdate
     """
     changes = update.changes()
     if "price" in changes:
-        changes["price_amount"] = changes.pop("price")["amount"]
+        changes["price_amount"] = changes.pop("price").amount
     for _ in range(_MAX_WRITE_ATTEMPTS):
         item = _owned_listing(identity, listing_id)
         if item.status == "archived":

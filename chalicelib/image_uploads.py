@@ -148,11 +148,11 @@ def process_upload(key: str) -> None:
     """Validate one uploaded object and record `ready` or `rejected` on its pending image; delete it."""
     upload = UploadKey.parse(key)
     if upload is None:
-        logger.warning("ignoring an object outside uploads/<artisan>/<listing>/<image>", extra={"key": key})
-        return
-    pending = _pending_record(upload)
-    if pending is not None:
-        _judge(upload, pending)
+        logger.warning("deleting an upload outside uploads/<artisan>/<listing>/<image>", extra={"key": key})
+    else:
+        pending = _pending_record(upload)
+        if pending is not None:
+            _judge(upload, pending)
     blobs.delete_objects([key])
 
 

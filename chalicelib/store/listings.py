@@ -108,7 +108,7 @@ def browse_category(category: str, *, sort: str, min_price: int | None, max_pric
     query_id = f"listings:category:{category}:{sort}:{min_price}:{max_price}"
     if sort == "newest":
         return query_page(ListingItem.by_category, category, query_id=query_id, limit=limit, cursor=cursor)
-    price = ListingItem.by_category_price.price_amount  # type: ignore[attr-defined]
+    price = ListingItem.price_amount
     low, high = min_price, max_price
     condition = None
     if low is not None and high is not None:
