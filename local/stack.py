@@ -144,6 +144,25 @@ class ApiServer:
         self._thread.join()
 
 
+def serve_renditions(s3: Any, bucket: str) -> None:
+    """Let anyone GET `public/*` from the emulator, which stands in for the CDN.
+
+    On AWS the bucket stays private and CloudFront (with an Origin Access
+    Control) serves the renditions; locally `IMAGES_BASE_URL` is the emulator's
+    bucket URL, and moto answers an unsigned GET only when a bucket policy
+    allows it. Uploads under `uploads/` stay private, as on AWS.
+    """
+    statement = {
+        "Sid": "LocalCdnReadsRenditionsOnly",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/public/*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
 def seed(cognito: Any, pool_id: str) -> dict[str, DemoUser]:
     """Demo users, then the demo catalogue if `local/seed.py` exists."""
     users = create_demo_users(cognito, pool_id=pool_id)
@@ -177,6 +196,7 @@ def run(
             parameters={"AllowedOrigin": settings.web_url},
         ).environment
         os.environ.update(app_environment(settings, provisioned, environ))
+        serve_renditions(boto3.client("s3"), provisioned["IMAGES_BUCKET"])
 
         app_module = importlib.import_module("app")
         api = ApiServer(app_module.app, settings.api_port)
