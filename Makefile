@@ -7,6 +7,8 @@ REQUIREMENTS := requirements.txt requirements-dev.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
 BUILD := build
 REGION ?= ap-south-1
+# The .chalice/config.json stage whose sizes and limits go into the package (pass the same Stage to deploy).
+STAGE ?= prod
 
 .PHONY: run test bench package lint clean
 
@@ -31,7 +33,7 @@ bench: $(STAMP)
 
 package: $(STAMP)
 	rm -rf $(BUILD)
-	AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage prod --merge-template infra/resources.yaml $(BUILD)/
+	AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage $(STAGE) --merge-template infra/resources.yaml $(BUILD)/
 
 lint: package
 	$(BIN)/cfn-lint $(BUILD)/sam.yaml
