@@ -20,6 +20,7 @@ from chalicelib.store.tables import (
     ArtisanOrderItem,
     IdempotencyItem,
     ListingItem,
+    OrderByExpiry,
     OrderItem,
     PaymentEventItem,
     PayoutItem,
@@ -186,8 +187,9 @@ def artisan_orders(artisan_id: str, *, status: str | None, limit: int, cursor: s
 def due_for_expiry(now: str, *, limit: int = 100) -> list[str]:
     """Ids of unpaid orders whose reservation has run out (a sparse index, oldest first)."""
     bind_tables()
-    results = OrderItem.by_expiry.query(EXPIRY_QUEUE, OrderItem.by_expiry.expires_at <= now,  # type: ignore[attr-defined]
-                                        limit=limit)
+    # The range condition must use the index class's attribute: read through the index
+    # instance (OrderItem.by_expiry.expires_at) pynamodb raises AttributeError.
+    results = OrderItem.by_expiry.query(EXPIRY_QUEUE, OrderByExpiry.expires_at <= now, limit=limit)
     return [item.order_id for item in results]
 
 
