@@ -7,7 +7,9 @@ Urdu arrives as mojibake. On AWS the same files come from a bucket behind a CDN.
 from __future__ import annotations
 
 import importlib
+import json
 import mimetypes
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,18 @@ class StaticFiles:
         return response
 
 
+def env_json(environ: dict[str, Any], start_response: Any) -> Any:
+    """`/env.json`: where the pages find the API (`API_BASE_URL`, read per request).
+
+    On AWS the storefront bucket holds an env.json written at deploy time; locally
+    the API's port varies (tests use free ports), so the stack answers it here.
+    """
+    body = json.dumps({"api_url": os.environ.get("API_BASE_URL", "").rstrip("/") or None})
+    response = Response(body, content_type="application/json; charset=utf-8",
+                        headers={"Cache-Control": "no-store"})
+    return response(environ, start_response)
+
+
 class _Handler(WSGIRequestHandler):
     """No log line per request, and no Nagle delay on kept-alive connections."""
 
@@ -98,7 +112,9 @@ class WebServer:
 
     def start(self) -> None:
         sandbox = importlib.import_module("local.sandbox").application
-        app = DispatcherMiddleware(StaticFiles(self._root), {"/sandbox": sandbox})
+        app = DispatcherMiddleware(
+            StaticFiles(self._root), {"/sandbox": sandbox, "/env.json": env_json}
+        )
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=_Handler
         )

@@ -1,0 +1,57 @@
+// Browse: by craft (sortable by price), by province or by artisan, in pages, prices in the buyer's currency.
+import { api } from "../api.js";
+import { categories, categoryNameMap, listingCard, pagedList } from "../catalog.js";
+import { categoryName, provinceName, provinceSlugs, t } from "../i18n.js";
+import { currency, el, frame, param, say, errorText } from "../ui.js";
+
+const main = frame("shop");
+document.title = t("brand");
+const content = document.getElementById("content");
+const message = document.getElementById("message");
+
+// The API serves one browse shape at a time: craft (with sort), province, artisan, or everything.
+const state = { category: param("category") || "", province: param("province") || "", artisan: param("artisan") || "",
+  sort: param("sort") || "newest" };
+
+function go(changes) {
+  const next = { ...state, ...changes };
+  const url = new URL(location.pathname, location.origin);
+  for (const name of ["category", "province", "artisan"]) if (next[name]) url.searchParams.set(name, next[name]);
+  if (next.category && next.sort !== "newest") url.searchParams.set("sort", next.sort);
+  if (param("currency")) url.searchParams.set("currency", param("currency"));
+  location.href = url;
+}
+
+async function filters() {
+  const [crafts, artisans] = await Promise.all([categories(), api("/artisans", { auth: false, query: { limit: 100 } }).catch(() => ({ items: [] }))]);
+  const select = (id, labelKey, allKey, options, value, onchange, extra = {}) => el("label", { for: id }, t(labelKey),
+    el("select", { id, name: id, onchange, ...extra }, el("option", { value: "" }, t(allKey)),
+      options.map(([slug, label]) => el("option", { value: slug, selected: slug === value }, label))));
+  const sortSelect = el("select", { id: "sort", name: "sort", disabled: !state.category, "aria-describedby": "sort-hint",
+    onchange: (event) => go({ sort: event.target.value }) },
+    ["newest", "price_asc", "price_desc"].map((sort) => el("option", { value: sort, selected: sort === state.sort }, t(`sort_${sort}`))));
+  return el("form", { class: "filters", role: "search", onsubmit: (event) => event.preventDefault() },
+    select("category", "category", "all_categories", crafts.map((c) => [c.slug, categoryName(c)]), state.category,
+      (event) => go({ category: event.target.value, province: "", artisan: "", sort: "newest" })),
+    select("province", "province", "all_provinces", provinceSlugs.map((p) => [p, provinceName(p)]), state.province,
+      (event) => go({ province: event.target.value, category: "", artisan: "" })),
+    select("artisan", "artisan", "all_artisans", artisans.items.map((a) => [a.artisan_id, a.display_name]), state.artisan,
+      (event) => go({ artisan: event.target.value, category: "", province: "" })),
+    el("label", { for: "sort" }, t("sort"), sortSelect,
+      state.category ? null : el("small", { id: "sort-hint", class: "muted" }, t("sort_needs_category"))));
+}
+
+async function start() {
+  const names = await categoryNameMap();
+  const query = { currency: currency(), limit: 12 };
+  if (state.category) Object.assign(query, { category: state.category, sort: state.sort });
+  else if (state.province) query.province = state.province;
+  else if (state.artisan) query.artisan_id = state.artisan;
+  const results = el("section", { id: "results", "aria-labelledby": "page-title" });
+  content.replaceChildren(await filters(), results);
+  await pagedList({ container: results, empty: t("no_results"), render: (listing) => listingCard(listing, names),
+    fetchPage: (cursor) => api("/listings", { auth: false, query: { ...query, cursor } }) });
+}
+
+start().catch((error) => say(message, errorText(error), "error"));
+void main;
