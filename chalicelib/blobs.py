@@ -44,6 +44,11 @@ def _client(region: str, endpoint_url: str | None) -> Any:
     return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
+def reset_client() -> None:
+    """Forget the cached client (tests that change credentials call this, like `reset_settings`)."""
+    _client.cache_clear()
+
+
 def _s3() -> Any:
     return _client(get_settings().region, os.environ.get("AWS_ENDPOINT_URL") or None)
 

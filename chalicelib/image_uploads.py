@@ -16,7 +16,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import unquote_plus
 
 from chalicelib import blobs
@@ -25,6 +25,9 @@ from chalicelib.config import IMAGE_MAX_BYTES
 from chalicelib.errors import ForbiddenError, InvalidStateError, LimitReachedError, NotFoundError
 from chalicelib.ids import new_id, rfc3339, utc_now
 from chalicelib.store import listings as listing_store
+
+if TYPE_CHECKING:
+    from chalicelib.images import ProcessedImage
 
 logger = logging.getLogger(__name__)
 
@@ -187,11 +190,7 @@ def _judge(upload: UploadKey, pending: Mapping[str, Any]) -> None:
         logger.info("image rejected", extra={"key": upload.key, "reason": rejection.reason})
         _finish(upload, {**base, "status": "rejected", "reason": rejection.reason})
         return
-    written: dict[str, str] = {}
-    for name, rendition in processed.renditions.items():
-        key = rendition_key(upload.listing_id, upload.image_id, name, rendition.extension)
-        blobs.put_object(key, rendition.data, content_type=rendition.content_type, cache_control=blobs.IMMUTABLE)
-        written[name] = key
+    written = write_renditions(upload.listing_id, upload.image_id, processed)
     ready = {**base, "status": "ready", "rendition_keys": written, "width": processed.width,
              "height": processed.height}
     if not _finish(upload, ready):
@@ -205,6 +204,16 @@ def _kept_rendition_keys(upload: UploadKey) -> list[str]:
     item = listing_store.get_listing(upload.listing_id)
     record = _images(item).get(upload.image_id) if item is not None else None
     return list((record or {}).get("rendition_keys", {}).values())
+
+
+def write_renditions(listing_id: str, image_id: str, processed: ProcessedImage) -> dict[str, str]:
+    """Store each rendition under its public key; returns the keys by rendition name."""
+    written: dict[str, str] = {}
+    for name, rendition in processed.renditions.items():
+        key = rendition_key(listing_id, image_id, name, rendition.extension)
+        blobs.put_object(key, rendition.data, content_type=rendition.content_type, cache_control=blobs.IMMUTABLE)
+        written[name] = key
+    return written
 
 
 def _finish(upload: UploadKey, record: dict[str, Any]) -> bool:

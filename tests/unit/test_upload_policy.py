@@ -33,8 +33,10 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     reset_settings()
+    blobs.reset_client()  # signed with this module's credentials, not another test's
     yield
     reset_settings()
+    blobs.reset_client()
 
 
 def grant(size: int = 2_000_000, content_type: str = "image/png") -> blobs.PresignedPost:
