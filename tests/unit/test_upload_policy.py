@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -79,9 +79,9 @@ def test_policy_limits_the_size_to_one_byte_up_to_the_declared_size() -> None:
 
 
 def test_policy_expires_in_fifteen_minutes() -> None:
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     post = grant()
-    expiration = datetime.strptime(policy_of(post)["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    expiration = datetime.strptime(policy_of(post)["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert UPLOAD_EXPIRES_SECONDS == 900
     assert 900 <= (expiration - before).total_seconds() <= 902
 
