@@ -1,0 +1,78 @@
+"""Cold start: how long `import app` takes in a fresh interpreter, against a bare `import boto3`.
+
+A Lambda cold start pays for every module the handler imports before the first
+request. boto3 is the floor any AWS handler pays, so the figure that matters is
+the ratio: the target is at most 1.6x (exits 1 above it, listing the slowest
+imports). Each run is a new process, timed from
+inside it so that interpreter start-up is not counted on either side.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RUNS = 15
+TARGET_RATIO = 1.6
+# What the Lambda environment holds; `import app` must not need more.
+ENV = {
+    "AWS_DEFAULT_REGION": "ap-south-1",
+    "AWS_REGION": "ap-south-1",
+    "IMAGE_QUEUE_NAME": "mip-prod-image-events",
+    "ALLOWED_ORIGIN": "https://shop.example",
+    "POWERTOOLS_SERVICE_NAME": "marketplace",
+}
+_TIMER = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def time_import(module: str) -> float:
+    """Seconds to import `module` in a new interpreter with no bytecode writes and a clean environment."""
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", **ENV}
+    result = subprocess.run([sys.executable, "-c", _TIMER.format(module=module)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def slowest_imports(module: str, top: int = 12) -> list[tuple[int, str]]:
+    """The imports with the largest cumulative time, from `python -X importtime`."""
+    env = {"PATH": os.environ.get("PATH", ""), **ENV}
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True)
+    rows = []
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = line.removeprefix("import time:").split("|")
+        rows.append((int(cumulative), name.rstrip()))
+    return sorted(rows, reverse=True)[:top]
+
+
+def main() -> int:
+    time_import("boto3")  # warm the file cache for both sides
+    time_import("app")
+    boto3_times, app_times = [], []
+    for _ in range(RUNS):  # interleaved, so background load hits both alike
+        boto3_times.append(time_import("boto3"))
+        app_times.append(time_import("app"))
+    boto3_median, app_median = statistics.median(boto3_times), statistics.median(app_times)
+    ratio = app_median / boto3_median
+    print(f"runs per side:        {RUNS}")
+    print(f"import boto3 median:  {boto3_median * 1000:7.1f} ms")
+    print(f"import app median:    {app_median * 1000:7.1f} ms")
+    print(f"ratio app / boto3:    {ratio:7.2f}x (target <= {TARGET_RATIO}x)")
+    if ratio > TARGET_RATIO:
+        print("over target; the largest cumulative imports of `import app`:")
+        for cumulative, name in slowest_imports("app"):
+            print(f"  {cumulative / 1000:8.1f} ms  {name}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
