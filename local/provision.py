@@ -10,6 +10,7 @@ need (IAM, alarms, CDN, ...) are skipped. Rerunning it is harmless.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from chalicelib.config import TABLE_ENV
 
@@ -30,7 +31,7 @@ ACCOUNT_ID = "123456789012"
 # --- Reading the template -------------------------------------------------
 
 
-class TemplateLoader(yaml.SafeLoader):  # type: ignore[misc]
+class TemplateLoader(yaml.SafeLoader):
     """A YAML loader that turns CloudFormation short tags (`!Ref x`) into their long form."""
 
 
@@ -289,15 +290,11 @@ class Provisioner:
         s3 = self.client("s3")
         # Not BucketName: AWS needs globally unique names, the emulator short readable ones.
         name = f"{PREFIX}-{_kebab(logical_id.removesuffix('Bucket'))}"
-        try:
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(
                 Bucket=name,
-                CreateBucketConfiguration={
-                    "LocationConstraint": self._session.region_name
-                },
+                CreateBucketConfiguration={"LocationConstraint": self._session.region_name},
             )
-        except s3.exceptions.BucketAlreadyOwnedByYou:
-            pass
         cors = props.get("CorsConfiguration")
         if cors:
             s3.put_bucket_cors(
