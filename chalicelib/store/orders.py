@@ -109,7 +109,10 @@ def commit_change(change: OrderChange, *, now: str) -> None:
     bind_tables()
     order = change.order
     revision = int(order.revision)
-    updates = dict(change.order_updates, revision=revision + 1, updated_at=now)
+    updates = dict(change.order_updates, revision=revision + 1)
+    if change.order_updates:
+        # A change that only records an event (a failure after success) must not look like an edit.
+        updates["updated_at"] = now
     status = updates.get("status", order.status)
     transaction = Transaction(OrderItem.Meta.region)
     transaction.update(OrderItem(order.order_id), _order_actions(updates), condition=OrderItem.revision == revision,
