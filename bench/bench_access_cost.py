@@ -1,0 +1,293 @@
+"""DynamoDB cost per API call: requests made and items read, endpoint by endpoint.
+
+On-demand DynamoDB bills per request and per item read, and a browse that
+filters a larger read pays for items nobody sees. This drives the real Chalice
+app (chalice.test.Client) on moto's in-process AWS through one scenario that
+touches every route, counts each DynamoDB call with a botocore `after-call`
+hook, and prints a table. It checks that every list call reads no more items
+from its index than it returns plus one, and that nothing scans a table.
+
+The hook is added to botocore's BUILTIN_HANDLERS, the list every new botocore
+session registers (moto mocks AWS the same way), so it sees every client:
+pynamodb's per-thread connections, its transaction connections and boto3's.
+
+Run from the repository root: `.venv/bin/python bench/bench_access_cost.py`. Exits 1 when a check fails.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+READ_OPERATIONS = {"GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan"}
+
+
+@dataclass
+class Tally:
+    """What one API call cost in DynamoDB."""
+
+    operations: Counter[str] = field(default_factory=Counter)
+    index_reads: int = 0   # items a Query or Scan evaluated (ScannedCount)
+    items_read: int = 0    # every item read: gets, batch gets, queries, scans
+
+
+class DynamoCounter:
+    """Counts DynamoDB calls from a botocore `after-call` hook into the current Tally."""
+
+    def __init__(self) -> None:
+        self.current: Tally | None = None
+
+    def __call__(self, *, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if self.current is None:
+            return
+        tally, name = self.current, model.name
+        tally.operations[name] += 1
+        if name == "GetItem":
+            tally.items_read += int("Item" in parsed)
+        elif name in ("Query", "Scan"):
+            scanned = int(parsed.get("ScannedCount", parsed.get("Count", 0)))
+            tally.index_reads += scanned
+            tally.items_read += scanned
+        elif name == "BatchGetItem":
+            tally.items_read += sum(len(items) for items in parsed.get("Responses", {}).values())
+        elif name == "TransactGetItems":
+            tally.items_read += sum(1 for response in parsed.get("Responses", []) if response.get("Item"))
+
+
+@dataclass
+class Row:
+    route: str
+    status: int
+    tally: Tally
+    returned: int
+    is_list: bool
+
+
+class Bench:
+    """Calls the app and records one row per call."""
+
+    def __init__(self, client: Any, counter: DynamoCounter) -> None:
+        self.client, self.counter = client, counter
+        self.rows: list[Row] = []
+
+    def call(self, route: str, path: str, user: Any = None, body: Any = None, *, expect: int = 200,
+             headers: dict[str, str] | None = None, raw: bytes | None = None,
+             content_type: str = "application/json") -> Any:
+        method, _ = route.split(" ", 1)
+        all_headers = {"Content-Type": content_type, **(user.auth if user else {}), **(headers or {})}
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        self.counter.current = tally = Tally()
+        try:
+            response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=payload)
+        finally:
+            self.counter.current = None
+        if response.status_code != expect:
+            raise SystemExit(f"{route} ({path}) answered {response.status_code}, not {expect}: {response.body!r}")
+        document = json.loads(response.body) if response.body and response.body.startswith(b"{") else None
+        is_list = isinstance(document, dict) and "next_cursor" in document
+        returned = _page_length(document) if is_list else int(document is not None)
+        self.rows.append(Row(route, response.status_code, tally, returned, is_list))
+        return document
+
+
+def _page_length(document: Any) -> int:
+    """Items on a page: `items`, or the payouts page's `entries`."""
+    return len(document.get("items", document.get("entries", [])))
+
+
+def _profile(cnic: str, **overrides: Any) -> dict[str, Any]:
+    return {"display_name": "Nasreen Bibi", "craft": "embroidery", "province": "punjab", "district": "Multan",
+            "bio_ur": "پھلکاری", "phone": "+923001234567", "cnic": cnic, **overrides}
+
+
+def _listing(**overrides: Any) -> dict[str, Any]:
+    return {"title": "Phulkari shawl", "title_ur": "پھلکاری شال", "category": "embroidery",
+            "price": {"amount": 250000, "currency": "PKR"}, "stock": 50, "weight_grams": 400,
+            "processing_days": 3, **overrides}
+
+
+def _ready_image(listing_id: str) -> None:
+    """Stored state the image processor would write, so a listing can be published without an upload."""
+    from chalicelib.store.tables import ListingItem, bind_tables
+
+    bind_tables()
+    ListingItem(listing_id).update(actions=[ListingItem.images["IMG1"].set({
+        "image_id": "IMG1", "status": "ready", "width": 800, "height": 600, "created_at": "2026-01-01T00:00:00Z",
+        "rendition_keys": {name: f"public/{listing_id}/{name}.jpg" for name in ("thumb", "medium", "large")}})])
+
+
+ADDRESS = {"name": "Ayesha Khan", "phone": "+923001112223", "line1": "House 12, Street 4", "city": "Lahore",
+           "country": "PK"}
+
+
+def scenario(bench: Bench, aws: Any) -> None:
+    """Every route, in the order a marketplace uses them, with enough data that lists have pages."""
+    from urllib.parse import urlencode
+
+    from chalicelib.payments.card import sign_webhook
+    from chalicelib.payments.jazzcash import secure_hash
+
+    c = bench.call
+    ops, buyer = aws.user("ops"), aws.user()
+    artisans = [aws.user("artisans") for _ in range(3)]
+    for name, path in (("GET /health", "/health"), ("GET /openapi.json", "/openapi.json"),
+                       ("GET /config", "/config"), ("GET /categories", "/categories"),
+                       ("GET /fx-rates", "/fx-rates")):
+        c(name, path)
+    c("PUT /ops/fx-rates", "/ops/fx-rates", ops, {"rates": {"USD": "0.0036"}})
+    for number, artisan in enumerate(artisans):
+        c("PUT /artisans/me", "/artisans/me", artisan, _profile(f"35202-000000{number}-1"), expect=201)
+    c("PUT /artisans/me", "/artisans/me", artisans[0], _profile("35202-0000000-1", district="Lodhran"))
+    c("GET /artisans/me", "/artisans/me", artisans[0])
+    c("GET /ops/artisans", "/ops/artisans?verification=pending&limit=2", ops)
+    for artisan in artisans[:2]:
+        c("POST /ops/artisans/{artisan_id}/verification", f"/ops/artisans/{artisan.sub}/verification", ops,
+          {"decision": "verified"})
+    c("GET /artisans/{artisan_id}", f"/artisans/{artisans[0].sub}")
+    for query in ("", "?province=punjab", "?craft=embroidery", "?province=punjab&craft=embroidery&limit=1"):
+        c("GET /artisans", f"/artisans{query}")
+
+    owner = artisans[0]
+    listings = []
+    for number in range(12):
+        category = "embroidery" if number % 3 else "pottery"
+        listing = c("POST /listings", "/listings", owner, _listing(
+            category=category, price={"amount": 100000 + 5000 * number, "currency": "PKR"}), expect=201)
+        _ready_image(listing["listing_id"])
+        c("POST /listings/{listing_id}/publish", f"/listings/{listing['listing_id']}/publish", owner)
+        listings.append(listing["listing_id"])
+    first = listings[0]
+    c("GET /listings/{listing_id}", f"/listings/{first}")
+    c("GET /listings/{listing_id}", f"/listings/{first}?currency=USD")
+    c("PATCH /listings/{listing_id}", f"/listings/{first}", owner, {"title": "Blue pottery vase"},
+      headers={"If-Match": '"2"'})
+    c("PATCH /listings/{listing_id}", f"/listings/{first}", owner, {"stock": 40})
+    for query in ("", "?limit=5", "?category=embroidery", "?category=embroidery&sort=price_asc&limit=3",
+                  "?category=embroidery&sort=price_desc&min_price=110000&max_price=150000",
+                  f"?artisan_id={owner.sub}&limit=4", "?province=punjab&currency=USD", "?category=woodwork"):
+        c("GET /listings", f"/listings{query}")
+    cursor = c("GET /listings", "/listings?limit=5")["next_cursor"]
+    c("GET /listings", f"/listings?limit=5&cursor={cursor}")
+    c("GET /artisans/me/listings", "/artisans/me/listings?limit=5", owner)
+    c("POST /listings/{listing_id}/unpublish", f"/listings/{listings[-1]}/unpublish", owner)
+    c("DELETE /listings/{listing_id}", f"/listings/{listings[-1]}", owner, expect=204)
+    grant = c("POST /listings/{listing_id}/images", f"/listings/{listings[1]}/images", owner,
+              {"content_type": "image/jpeg", "size_bytes": 200000}, expect=201)
+    c("DELETE /listings/{listing_id}/images/{image_id}", f"/listings/{listings[1]}/images/{grant['image_id']}",
+      owner, expect=204)
+
+    items = [{"listing_id": listing_id, "quantity": 1} for listing_id in listings[1:4]]
+    cod = c("POST /orders", "/orders", buyer, {"items": items, "currency": "PKR", "shipping_address": ADDRESS,
+                                               "payment_method": "cod"}, headers={"Idempotency-Key": "k-cod"},
+            expect=201)
+    c("POST /orders", "/orders", buyer, {"items": items, "currency": "PKR", "shipping_address": ADDRESS,
+                                         "payment_method": "cod"}, headers={"Idempotency-Key": "k-cod"})
+    c("GET /orders/{order_id}", f"/orders/{cod['order_id']}", buyer)
+    c("GET /orders", "/orders", buyer)
+    c("GET /artisans/me/orders", "/artisans/me/orders", owner)
+    c("POST /orders/{order_id}/shipments", f"/orders/{cod['order_id']}/shipments", owner,
+      {"carrier": "tcs", "tracking_number": "TCS123456"})
+    c("POST /ops/orders/{order_id}/delivered", f"/ops/orders/{cod['order_id']}/delivered", ops)
+    c("GET /artisans/me/payouts", "/artisans/me/payouts", owner)
+
+    one = [{"listing_id": listings[4], "quantity": 2}]
+    card = c("POST /orders", "/orders", buyer, {"items": one, "currency": "USD", "shipping_address": ADDRESS,
+                                                "payment_method": "card"}, headers={"Idempotency-Key": "k-card"},
+             expect=201)
+    intent = c("POST /orders/{order_id}/payment", f"/orders/{card['order_id']}/payment", buyer)
+    event = json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {
+        "id": intent["payment_intent_id"], "amount": card["charge"]["amount"],
+        "currency": card["charge"]["currency"].lower(), "metadata": {"order_id": card["order_id"]}}}}).encode()
+    secret = os.environ["CARD_WEBHOOK_SECRET"]
+    c("POST /payments/card/webhook", "/payments/card/webhook", raw=event,
+      headers={"Stripe-Signature": sign_webhook(event, secret=secret, timestamp=int(time.time()))})
+
+    jazz = c("POST /orders", "/orders", buyer, {"items": one, "currency": "PKR", "shipping_address": ADDRESS,
+                                                "payment_method": "jazzcash"}, headers={"Idempotency-Key": "k-jc"},
+             expect=201)
+    form = c("POST /orders/{order_id}/payment", f"/orders/{jazz['order_id']}/payment", buyer)["form_fields"]
+    callback = {name: form[name] for name in ("pp_MerchantID", "pp_TxnRefNo", "pp_Amount", "pp_TxnCurrency",
+                                              "pp_BillReference")}
+    callback.update(pp_ResponseCode="000", pp_ResponseMessage="Thank you")
+    callback["pp_SecureHash"] = secure_hash(callback, os.environ["JAZZCASH_INTEGRITY_SALT"])
+    c("POST /payments/jazzcash/callback", "/payments/jazzcash/callback", raw=urlencode(callback).encode(),
+      content_type="application/x-www-form-urlencoded")
+
+    cancel = c("POST /orders", "/orders", buyer, {"items": one, "currency": "PKR", "shipping_address": ADDRESS,
+                                                  "payment_method": "cod"}, headers={"Idempotency-Key": "k-x"},
+               expect=201)
+    c("POST /orders/{order_id}/cancel", f"/orders/{cancel['order_id']}/cancel", buyer)
+
+
+def report(bench: Bench, routes: set[str]) -> int:
+    by_route: dict[str, list[Row]] = {}
+    for row in bench.rows:
+        by_route.setdefault(row.route, []).append(row)
+    print(f"{'endpoint':48} {'calls':>5} {'requests':>9} {'items read':>11} {'returned':>9}  operations")
+    for route in sorted(by_route, key=lambda r: (r.split(" ", 1)[1], r)):
+        rows = by_route[route]
+        calls = len(rows)
+        requests = sum(sum(row.tally.operations.values()) for row in rows) / calls
+        read = sum(row.tally.items_read for row in rows) / calls
+        returned = sum(row.returned for row in rows) / calls
+        operations = sum((row.tally.operations for row in rows), Counter())
+        ops = ", ".join(f"{name} {count / calls:g}" for name, count in sorted(operations.items()))
+        print(f"{route:48} {calls:>5} {requests:>9.1f} {read:>11.1f} {returned:>9.1f}  {ops}")
+    failures = []
+    for row in bench.rows:
+        if row.tally.operations["Scan"]:
+            failures.append(f"{row.route} scanned a table")
+        if row.is_list and row.tally.index_reads > row.returned + 1:
+            failures.append(f"{row.route} read {row.tally.index_reads} index items to return {row.returned}")
+    lists = [row for row in bench.rows if row.is_list]
+    worst = max(row.tally.index_reads - row.returned for row in lists)
+    print(f"\nlist calls: {len(lists)}; largest (index items read - items returned): {worst} (limit 1)")
+    unmeasured = sorted(routes - set(by_route))
+    if unmeasured:
+        print("routes without a measurement:", ", ".join(unmeasured))
+    for failure in failures:
+        print("FAIL:", failure)
+    return 1 if failures or unmeasured else 0
+
+
+def main() -> int:
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    counter = DynamoCounter()
+    BUILTIN_HANDLERS.append(("after-call.dynamodb", counter))
+
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from chalicelib.config import reset_settings
+    from local.provision import provision
+    from tests.conftest import BASE_ENV, REGION, Aws
+
+    os.environ.update(BASE_ENV)
+    os.environ.update(POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="ERROR")  # keep the table readable
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with mock_aws():
+        provisioned = provision(None, region=REGION)  # type: ignore[arg-type]
+        os.environ.update(provisioned.environment)
+        reset_settings()
+        from app import app
+
+        routes = {f"{method} {path}" for path, methods in app.routes.items() for method in methods
+                  if method != "OPTIONS"}
+        with Client(app) as client:
+            bench = Bench(client, counter)
+            scenario(bench, Aws(env={**BASE_ENV, **provisioned.environment}))
+        return report(bench, routes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
