@@ -116,19 +116,26 @@ def test_concurrent_edits_with_one_version_have_exactly_one_winner(stack: LocalS
     answers: list[tuple[int, int]] = []
     lock = threading.Lock()
 
-    def edit(stock: int) -> None:
-        with requests.Session() as session:
-            barrier.wait()
-            response = session.patch(f"{stack.api_url}{path}", json={"stock": stock}, timeout=30,
-                                     headers={**artisan.headers, "If-Match": '"1"'})
+    # Connections are opened one by one beforehand: Chalice's local server listens with a backlog of 5,
+    # and the race under test is between the writes, not the accepts.
+    sessions = [requests.Session() for _ in range(RACERS)]
+    for session in sessions:
+        assert session.get(f"{stack.api_url}/health", timeout=15).status_code == 200
+
+    def edit(session: requests.Session, stock: int) -> None:
+        barrier.wait()
+        response = session.patch(f"{stack.api_url}{path}", json={"stock": stock}, timeout=30,
+                                 headers={**artisan.headers, "If-Match": '"1"'})
         with lock:
             answers.append((response.status_code, stock))
 
-    threads = [threading.Thread(target=edit, args=(stock,)) for stock in range(RACERS)]
+    threads = [threading.Thread(target=edit, args=(session, stock)) for stock, session in enumerate(sessions)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    for session in sessions:
+        session.close()
 
     statuses = Counter(status for status, _ in answers)
     assert statuses == {200: 1, 412: RACERS - 1}, statuses
