@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.exceptions import SchemaValidationError
 from chalice import Chalice, CORSConfig, Rate, Response
 
 from chalicelib import catalog, fx, image_uploads, orders
@@ -56,9 +57,14 @@ def count(name: str, value: int = 1) -> None:
 
 
 def publish_metrics() -> None:
-    if metrics.metric_set:
-        metrics.flush_metrics()
-    metrics.clear_metrics()
+    """Flush the EMF metrics; a metrics failure is logged, never turned into the client's 500."""
+    try:
+        if metrics.metric_set:
+            metrics.flush_metrics()
+    except SchemaValidationError:
+        logger.exception("metrics not published")
+    finally:
+        metrics.clear_metrics()
 
 
 _METRIC_FOR_CODE = {"OUT_OF_STOCK": "StockConflicts", "LISTING_UNAVAILABLE": "StockConflicts"}
