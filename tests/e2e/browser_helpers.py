@@ -1,0 +1,98 @@
+"""Helpers for the browser tests: Debian's Chromium under Playwright, sign-in, screenshots, test images.
+
+Playwright never downloads a browser here (`playwright install` is not used):
+it drives /usr/bin/chromium with the flags from ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PIL import Image, ImageDraw
+from playwright.sync_api import Browser, Page, expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 780}
+
+
+def new_page(browser: Browser, *, phone: bool = False, lang: str | None = "en", base_url: str = "") -> Page:
+    """A page in a fresh context (its own localStorage), in the given UI language."""
+    context = browser.new_context(
+        viewport=PHONE if phone else DESKTOP,
+        device_scale_factor=1,
+        is_mobile=phone,
+        has_touch=phone,
+        base_url=base_url or None,
+    )
+    context.set_default_timeout(20_000)
+    if lang is not None:
+        context.add_init_script(f"localStorage.setItem('mip.lang', {lang!r});")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.page_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def assert_no_page_errors(page: Page) -> None:
+    errors = getattr(page, "page_errors", [])
+    assert not errors, f"JavaScript errors on {page.url}: {errors}"
+
+
+def sign_in(page: Page, email: str, password: str, *, next_path: str = "/") -> None:
+    page.goto(f"/signin.html?next={next_path}")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("#signin-form-submit").click()
+    want = urlsplit(next_path)
+    page.wait_for_url(lambda url: (urlsplit(url).path, urlsplit(url).query) == (want.path, want.query))
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Saves the viewport as test-output/screenshots/<name>.png (fonts loaded first)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def assert_fits_width(page: Page) -> None:
+    """Nothing wider than the viewport (no sideways scrolling at 360 px)."""
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client + 1, f"{page.url} scrolls sideways: {scroll} > {client}"
+
+
+def jpeg_file(directory: Path, *, width: int = 1200, height: int = 900) -> Path:
+    """A real photo-like JPEG (stripes and a circle) for the upload."""
+    image = Image.new("RGB", (width, height), (1, 65, 28))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 60):
+        draw.rectangle([x, 0, x + 30, height], fill=(230, 200, 120))
+    draw.ellipse([width // 4, height // 4, 3 * width // 4, 3 * height // 4], fill=(180, 30, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    path = directory / "rilli.jpg"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def expect_text(page: Page, selector: str, text: str, timeout: int = 20_000) -> None:
+    expect(page.locator(selector)).to_have_text(text, timeout=timeout)
