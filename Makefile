@@ -10,7 +10,7 @@ REGION ?= ap-south-1
 # The .chalice/config.json stage whose sizes and limits go into the package (pass the same Stage to deploy).
 STAGE ?= prod
 
-.PHONY: run test bench package lint clean
+.PHONY: run test browser-test chromium bench package lint clean
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,15 @@ $(STAMP): $(REQUIREMENTS)
 run: $(STAMP)
 	$(BIN)/python -m local
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest tests
+
+# The browser tests drive Debian's Chromium (never a Playwright download); install it when missing.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+browser-test: $(STAMP) chromium
+	$(BIN)/python -m pytest tests/e2e/test_browser.py
 
 bench: $(STAMP)
 	@set -e; for script in bench/bench_*.py; do \
