@@ -162,7 +162,7 @@ def _visible_listing(identity: Identity | None, listing_id: str) -> Any:
     return item
 
 
-def _owned_listing(identity: Identity, listing_id: str) -> Any:
+def owned_listing(identity: Identity, listing_id: str) -> Any:
     item = _visible_listing(identity, listing_id)
     if item.artisan_id != identity.user_id:
         raise ForbiddenError("Only the artisan who owns this listing can change it.")
@@ -193,7 +193,7 @@ def update_listing(*, identity: Identity, listing_id: str, update: ListingUpdate
     if "price" in changes:
         changes["price_amount"] = changes.pop("price").amount
     for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = _owned_listing(identity, listing_id)
+        item = owned_listing(identity, listing_id)
         if item.status == "archived":
             raise InvalidStateError("An archived listing cannot be edited.")
         if if_match is not None and int(item.version) != if_match:
@@ -213,7 +213,7 @@ def update_listing(*, identity: Identity, listing_id: str, update: ListingUpdate
 
 def publish_listing(*, identity: Identity, listing_id: str) -> dict[str, Any]:
     for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = _owned_listing(identity, listing_id)
+        item = owned_listing(identity, listing_id)
         if item.status == "archived":
             raise InvalidStateError("An archived listing cannot be published.")
         artisan = artisan_store.get_artisan(identity.user_id)
@@ -245,7 +245,7 @@ def archive_listing(*, identity: Identity, listing_id: str) -> None:
 
 def _move_out_of_catalog(identity: Identity, listing_id: str, *, status: str) -> dict[str, Any]:
     for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = _owned_listing(identity, listing_id)
+        item = owned_listing(identity, listing_id)
         if item.status == "archived":
             if status == "archived":
                 return listing_view(item)

@@ -22,8 +22,9 @@ from urllib.parse import unquote_plus
 
 from chalicelib import blobs
 from chalicelib.auth import Identity
+from chalicelib.catalog import owned_listing
 from chalicelib.config import IMAGE_MAX_BYTES
-from chalicelib.errors import ForbiddenError, InvalidStateError, LimitReachedError, NotFoundError
+from chalicelib.errors import InvalidStateError, LimitReachedError, NotFoundError
 from chalicelib.ids import new_id, rfc3339, utc_now
 from chalicelib.store import listings as listing_store
 
@@ -60,18 +61,6 @@ def rendition_key(listing_id: str, image_id: str, name: str, extension: str) -> 
 # --- the API side ---------------------------------------------------------------------------
 
 
-def _owned_listing(identity: Identity, listing_id: str) -> Any:
-    """The caller's listing: 404 when they may not know it exists, 403 when it is not theirs
-    (the same rule as editing a listing)."""
-    item = listing_store.get_listing(listing_id)
-    privileged = item is not None and (identity.is_ops or identity.user_id == item.artisan_id)
-    if item is None or (item.status != "active" and not privileged):
-        raise NotFoundError()
-    if item.artisan_id != identity.user_id:
-        raise ForbiddenError("Only the artisan who owns this listing can change its photos.")
-    return item
-
-
 def _images(item: Any) -> dict[str, Any]:
     return item.images.as_dict() if item.images else {}
 
@@ -87,7 +76,7 @@ def grant_upload(*, identity: Identity, listing_id: str, content_type: str, size
     record = {"image_id": image_id, "status": "pending", "created_at": rfc3339(utc_now()),
               "upload_key": upload.key, "content_type": content_type, "size_bytes": size_bytes}
     for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = _owned_listing(identity, listing_id)
+        item = owned_listing(identity, listing_id)
         if item.status == "archived":
             raise InvalidStateError("An archived listing cannot take new photos.")
         if len(_images(item)) >= listing_store.MAX_IMAGES:
@@ -105,7 +94,7 @@ def grant_upload(*, identity: Identity, listing_id: str, content_type: str, size
 
 def delete_image(*, identity: Identity, listing_id: str, image_id: str) -> None:
     """Remove the record, then its renditions and any upload not yet processed."""
-    item = _owned_listing(identity, listing_id)
+    item = owned_listing(identity, listing_id)
     record = _images(item).get(image_id)
     if record is None or not listing_store.remove_image(listing_id, image_id, owner_id=identity.user_id):
         raise NotFoundError("The listing has no such photo.")
