@@ -26,9 +26,9 @@ LISTINGS_TABLE = f"{PREFIX}-ListingsTable"
 
 
 def api(stack: LocalStack, method: str, path: str, user: User | None = None, body: Any = None,
-        headers: dict[str, str] | None = None) -> requests.Response:
-    return requests.request(method, f"{stack.api_url}{path}", json=body, timeout=TIMEOUT,
-                            headers={**(user.headers if user else {}), **(headers or {})})
+        headers: dict[str, str] | None = None, session: requests.Session | None = None) -> requests.Response:
+    return (session or requests).request(method, f"{stack.api_url}{path}", json=body, timeout=TIMEOUT,
+                                         headers={**(user.headers if user else {}), **(headers or {})})
 
 
 def ok(response: requests.Response, status: int = 200) -> Any:
@@ -64,8 +64,9 @@ def stock_of(stack: LocalStack, listing_id: str) -> int:
     return int(item["stock"]["N"])
 
 
-def place(stack: LocalStack, buyer: User, body: dict[str, Any]) -> requests.Response:
-    return api(stack, "POST", "/orders", buyer, body, {"Idempotency-Key": uuid.uuid4().hex})
+def place(stack: LocalStack, buyer: User, body: dict[str, Any],
+          session: requests.Session | None = None) -> requests.Response:
+    return api(stack, "POST", "/orders", buyer, body, {"Idempotency-Key": uuid.uuid4().hex}, session)
 
 
 class _Forms(HTMLParser):
