@@ -189,7 +189,9 @@ def paid_order(seeded_stack: LocalStack, browser: Browser, published: Published)
     return PaidOrder(order_id=order_id, buyer_email=email, buyer_password=password)
 
 
-def test_artisan_publishes_a_listing_with_an_uploaded_photo(seeded_stack: LocalStack, browser: Browser, published: Published) -> None:
+def test_artisan_publishes_a_listing_with_an_uploaded_photo(
+    seeded_stack: LocalStack, browser: Browser, published: Published
+) -> None:
     page = new_page(browser, base_url=seeded_stack.web_url)
     page.goto(f"/listing.html?id={published.listing_id}")
     expect(page.locator("h1")).to_contain_text(TITLE)
@@ -202,7 +204,9 @@ def test_buyer_signs_up_orders_with_jazzcash_and_sees_it_paid(paid_order: PaidOr
     assert re.fullmatch(r"[A-Za-z0-9_-]+", paid_order.order_id)
 
 
-def test_artisan_ships_the_order(seeded_stack: LocalStack, browser: Browser, published: Published, paid_order: PaidOrder) -> None:
+def test_artisan_ships_the_order(
+    seeded_stack: LocalStack, browser: Browser, published: Published, paid_order: PaidOrder
+) -> None:
     page = new_page(browser, base_url=seeded_stack.web_url)
     sign_in(page, published.artisan.email, published.artisan.password, next_path="/dashboard.html")
     page.locator("#tab-orders").click()
@@ -259,7 +263,9 @@ PAGES = [
 
 @pytest.mark.parametrize("lang", ["en", "ur"])
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
-def test_main_pages_render_and_fit(seeded_stack: LocalStack, browser: Browser, published: Published, phone: bool, lang: str) -> None:
+def test_main_pages_render_and_fit(
+    seeded_stack: LocalStack, browser: Browser, published: Published, phone: bool, lang: str
+) -> None:
     page = new_page(browser, base_url=seeded_stack.web_url, phone=phone, lang=lang)
     page.goto(f"/listing.html?id={published.listing_id}")
     artisan_href = page.locator("#artisan-link").get_attribute("href") or ""

@@ -59,7 +59,7 @@ const STRINGS = {
     payouts_title: "Payouts", balance: "Balance", no_payouts: "No payouts yet.", amount: "Amount", date: "Date", order: "Order",
     ops_queue: "Artisans awaiting verification", no_pending: "No one is waiting.", approve: "Approve", reject: "Reject",
     note: "Note", fx_title: "Exchange rates (1 PKR =)", save_rates: "Save rates", rates_updated: "Updated {t}",
-    required: "Required.", invalid: "Check this field.",
+    required: "Required.", invalid: "Check this field.", item: "Item",
   },
   ur: {
     brand: "میڈ اِن پاکستان", tagline: "پاکستان کے کاریگروں کے ہاتھ کا بنا", skip: "مواد پر جائیں",
@@ -120,7 +120,7 @@ const STRINGS = {
     payouts_title: "ادائیگیاں", balance: "بقایا", no_payouts: "ابھی کوئی ادائیگی نہیں۔", amount: "رقم", date: "تاریخ", order: "آرڈر",
     ops_queue: "تصدیق کے منتظر کاریگر", no_pending: "کوئی منتظر نہیں۔", approve: "منظور", reject: "مسترد",
     note: "پیغام", fx_title: "شرح مبادلہ (1 روپیہ =)", save_rates: "شرحیں محفوظ کریں", rates_updated: "تازہ کاری {t}",
-    required: "ضروری ہے۔", invalid: "یہ خانہ دیکھیں۔",
+    required: "ضروری ہے۔", invalid: "یہ خانہ دیکھیں۔", item: "چیز",
   },
 };
 

@@ -134,3 +134,8 @@ export function refreshCartBadge() {
   const old = document.querySelector("header.site");
   if (old) old.replaceWith(header(activePage));
 }
+
+/** node.replaceChildren without the "null" text that DOM would make of absent optional parts. */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+}

@@ -2,7 +2,7 @@
 import { api, ApiError, config } from "../api.js";
 import { categories } from "../catalog.js";
 import { categoryName, statusName, t } from "../i18n.js";
-import { el, errorText, formatMoney, paisaToRupees, rupeesToPaisa, say, statusBadge } from "../ui.js";
+import { el, errorText, formatMoney, paisaToRupees, rupeesToPaisa, say, statusBadge, fill } from "../ui.js";
 import { actionForm, input, select, text } from "./forms.js";
 import { photosPanel } from "./photos.js";
 
@@ -119,7 +119,7 @@ async function editor(listingId, notice = "", noticeIsError = false) {
   });
   const status = el("p", { role: "alert", id: "editor-status" });
   if (notice) say(status, notice, noticeIsError ? "error" : "info");
-  root.replaceChildren(
+  fill(root, 
     el("h2", {}, listing ? `${t("edit")}: ${listing.title}` : t("new_listing")),
     listing ? el("p", {}, `${t("status")}: `, statusBadge(listing.status, statusName(listing.status)),
       el("span", { id: "listing-status", hidden: true }, listing.status), " ", actionsFor(listing, status, () => editor(listing.listing_id))) : null,

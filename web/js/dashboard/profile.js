@@ -2,7 +2,7 @@
 import { api, ApiError } from "../api.js";
 import { categories } from "../catalog.js";
 import { categoryName, provinceName, provinceSlugs, statusName, t } from "../i18n.js";
-import { el, inLang, statusBadge } from "../ui.js";
+import { el, inLang, statusBadge, fill } from "../ui.js";
 import { actionForm, input, select, text } from "./forms.js";
 
 export async function myProfile() {
@@ -42,7 +42,7 @@ export async function profileSection(container) {
       return null;
     },
   });
-  container.replaceChildren(
+  fill(container, 
     el("h2", {}, t("profile_title")),
     profile
       ? el("p", {}, `${t("verification")}: `, statusBadge(profile.verification, statusName(profile.verification)),

@@ -2,7 +2,7 @@
 import { api } from "../api.js";
 import { categoryLabel, categoryNameMap, listingCard, pagedList } from "../catalog.js";
 import { provinceName, t } from "../i18n.js";
-import { currency, el, errorText, frame, inLang, param, say } from "../ui.js";
+import { currency, el, errorText, frame, inLang, param, say, fill } from "../ui.js";
 
 frame("shop");
 const content = document.getElementById("content");
@@ -15,7 +15,7 @@ async function start() {
   document.title = `${artisan.display_name} – ${t("brand")}`;
   const names = await categoryNameMap();
   const work = el("section", { "aria-labelledby": "work-title" });
-  content.replaceChildren(
+  fill(content, 
     el("p", {}, `${await categoryLabel(artisan.craft)} · ${artisan.district}, ${provinceName(artisan.province)}`),
     artisan.bio ? inLang("en", artisan.bio, "p") : null,
     artisan.bio_ur ? inLang("ur", artisan.bio_ur, "p") : null,
@@ -24,4 +24,4 @@ async function start() {
     fetchPage: (cursor) => api("/listings", { auth: false, query: { artisan_id: id, currency: currency(), limit: 12, cursor } }) });
 }
 
-start().catch((error) => { content.replaceChildren(); say(message, errorText(error), "error"); });
+start().catch((error) => { fill(content); say(message, errorText(error), "error"); });

@@ -24,7 +24,7 @@ function cartTable(lines) {
       onclick: () => { setQuantity(id, 0); render(); } }, t("remove")))));
   const subtotal = Object.values(lines).reduce((sum, line) => sum + line.price.amount * line.quantity, 0);
   return el("div", { class: "table-wrap" }, el("table", { id: "cart-table" },
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("name")), el("th", { scope: "col" }, t("price_rs")),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("item")), el("th", { scope: "col" }, t("price_rs")),
       el("th", { scope: "col" }, t("quantity")), el("th", { scope: "col" }, el("span", { class: "skip" }, t("actions"))))),
     el("tbody", {}, rows),
     el("tfoot", {}, el("tr", {}, el("th", { scope: "row" }, t("subtotal")), el("td", { colspan: 3, id: "subtotal" }, formatMoney({ amount: subtotal, currency: "PKR" }))))),

@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { session } from "../auth.js";
 import { carrierName, statusName, t } from "../i18n.js";
 import { startPayment } from "../payment.js";
-import { el, errorText, formatDate, formatMoney, frame, param, say, statusBadge } from "../ui.js";
+import { el, errorText, formatDate, formatMoney, frame, param, say, statusBadge, fill } from "../ui.js";
 
 frame("orders");
 const content = document.getElementById("content");
@@ -12,7 +12,7 @@ const id = param("id");
 
 function lines(order) {
   return el("div", { class: "table-wrap" }, el("table", {},
-    el("thead", {}, el("tr", {}, ["name", "quantity", "total", "fulfilment"].map((key) => el("th", { scope: "col" }, t(key))))),
+    el("thead", {}, el("tr", {}, ["item", "quantity", "total", "fulfilment"].map((key) => el("th", { scope: "col" }, t(key))))),
     el("tbody", {}, order.items.map((item) => el("tr", {},
       el("td", {}, el("a", { href: `/listing.html?id=${encodeURIComponent(item.listing_id)}` }, item.title)),
       el("td", {}, String(item.quantity)), el("td", {}, formatMoney(item.line_total)),
@@ -46,7 +46,7 @@ async function show() {
   document.getElementById("page-title").textContent = t("order_title", { id: order.order_id });
   document.title = `${t("order_title", { id: order.order_id })} – ${t("brand")}`;
   const address = order.shipping_address || {};
-  content.replaceChildren(
+  fill(content, 
     el("p", {}, `${t("order_status")}: `, statusBadge(order.status, statusName(order.status)), el("span", { id: "order-status", hidden: true }, order.status)),
     order.last_payment_error && order.status === "pending_payment" ? el("p", { class: "error" }, t("payment_error", { e: order.last_payment_error })) : null,
     order.needs_review ? el("p", { class: "notice" }, t("needs_review")) : null,
