@@ -36,7 +36,8 @@ from chalicelib.payments import service as payments
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
-metrics = Metrics(service="marketplace")
+# The namespace defaults here so a missing setting can never fail a request at flush time.
+metrics = Metrics(service="marketplace", namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "MadeInPakistan"))
 # CORS is fixed when routes are declared, so the allowed origin is the one
 # setting read at import; it comes from .chalice/config.json on AWS.
 _CORS = CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
@@ -338,7 +339,10 @@ def my_payouts() -> dict[str, Any]:
 # --- payment callbacks (public, authenticated by signature only) ---------------------
 
 
-@route("/payments/jazzcash/callback", methods=("POST",), content_types=["application/x-www-form-urlencoded"])
+# Chalice takes a post without Content-Type for JSON; letting it in too means such a post meets the
+# signature check (401/400 in the contract's shape) instead of Chalice's own 415.
+@route("/payments/jazzcash/callback", methods=("POST",),
+       content_types=["application/x-www-form-urlencoded", "application/json"])
 def jazzcash_callback() -> Response:
     result = payments.jazzcash_callback(parse_form(_request().raw_body))
     count("PaymentsApplied", int(result.outcome == "paid"))

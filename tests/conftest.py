@@ -33,7 +33,6 @@ BASE_ENV = {
     "CARD_WEBHOOK_SECRET": "whsec_functional",
     "API_BASE_URL": "https://api.test.example",
     "STOREFRONT_URL": "https://shop.test.example",
-    "POWERTOOLS_METRICS_NAMESPACE": "MadeInPakistanTest",
 }
 
 

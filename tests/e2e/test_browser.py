@@ -31,10 +31,6 @@ from tests.e2e.browser_helpers import (
 )
 from tests.e2e.conftest import LocalStack, User
 
-# app.py now flushes EMF metrics, which need a namespace; local/stack.py does not set one yet, so every
-# POST /orders is a 500 on `make run`. Until the stack sets it, give the stack processes one (read at start).
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "MadeInPakistan/local")
-
 TITLE = f"Multan blue pottery bowl {uuid.uuid4().hex[:6]}"
 TITLE_UR = "ملتانی نیلے ظروف کا پیالہ"
 
