@@ -9,7 +9,6 @@ main pages (1280 px and 360 px wide, English and Urdu) go to test-output/screens
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
