@@ -1,0 +1,190 @@
+"""Test data for the authorization matrix and the contract fuzzer, made through the real local stack.
+
+Everything goes through the public API (a photo is a real JPEG posted to the
+presigned POST and processed by the stack's image pipeline), so the objects are
+exactly what users would create.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from PIL import Image
+
+from .conftest import LocalStack, User
+
+READY_WITHIN_SECONDS = 20
+PROFILE = {"display_name": "Allah Bachayo Khatri", "craft": "ajrak-block-print", "province": "sindh",
+           "district": "Hala", "phone": "+923331234567"}
+LISTING = {"title": "Indigo ajrak, double-sided", "title_ur": "اجرک", "category": "ajrak-block-print",
+           "price": {"amount": 450000, "currency": "PKR"}, "stock": 1000, "weight_grams": 350,
+           "processing_days": 5}
+ADDRESS = {"name": "Ayesha Khan", "phone": "+923001234567", "line1": "House 12, Street 4",
+           "city": "Lahore", "country": "PK"}
+
+
+class Api:
+    """HTTP to the stack's API, as one user or anonymously."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.base = stack.api_url
+        self.session = requests.Session()
+
+    def call(self, method: str, path: str, user: User | None = None, *, json: Any = None,
+             data: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
+        sent = dict(user.headers if user else {})
+        sent.update(headers or {})
+        return self.session.request(method, f"{self.base}{path}", json=json, data=data, headers=sent,
+                                    timeout=30, allow_redirects=False)
+
+    def ok(self, method: str, path: str, user: User | None = None, *, status: int = 200,
+           **kwargs: Any) -> Any:
+        """Call and insist on `status`; the JSON body (None for an empty one)."""
+        response = self.call(method, path, user, **kwargs)
+        assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else None
+
+
+def small_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((160, 120), 40).convert("RGB").save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def random_cnic() -> str:
+    return f"42101-{secrets.randbelow(10**7):07d}-{secrets.randbelow(10)}"
+
+
+def make_profile(api: Api, artisan: User) -> dict[str, Any]:
+    return api.ok("PUT", "/artisans/me", artisan, status=201, json=dict(PROFILE, cnic=random_cnic()))  # type: ignore[no-any-return]
+
+
+def verify(api: Api, ops: User, artisan: User) -> None:
+    api.ok("POST", f"/ops/artisans/{artisan.sub}/verification", ops, json={"decision": "verified"})
+
+
+def make_listing(api: Api, artisan: User, **changes: Any) -> str:
+    listing = api.ok("POST", "/listings", artisan, status=201, json=dict(LISTING, **changes))
+    return str(listing["listing_id"])
+
+
+def grant_image(api: Api, artisan: User, listing_id: str, size: int = 1000) -> dict[str, Any]:
+    return api.ok("POST", f"/listings/{listing_id}/images", artisan, status=201,  # type: ignore[no-any-return]
+                  json={"content_type": "image/jpeg", "size_bytes": size})
+
+
+def upload_photo(api: Api, artisan: User, listing_id: str) -> str:
+    """Grant and post a real JPEG the way a browser does; the image id (processing continues)."""
+    photo = small_jpeg()
+    grant = grant_image(api, artisan, listing_id, size=len(photo))
+    posted = requests.post(grant["upload"]["url"], data=grant["upload"]["fields"],
+                           files={"file": ("photo.jpg", photo, "image/jpeg")}, timeout=30)
+    assert posted.status_code in (200, 201, 204), posted.text
+    return str(grant["image_id"])
+
+
+def wait_ready(api: Api, artisan: User, photos: dict[str, str]) -> None:
+    """Wait until every listing_id -> image_id in `photos` is `ready`."""
+    deadline = time.monotonic() + READY_WITHIN_SECONDS
+    waiting = dict(photos)
+    while waiting and time.monotonic() < deadline:
+        for listing_id, image_id in list(waiting.items()):
+            images = api.ok("GET", f"/listings/{listing_id}", artisan)["images"]
+            status = next(image["status"] for image in images if image["image_id"] == image_id)
+            assert status != "rejected", images
+            if status == "ready":
+                del waiting[listing_id]
+        time.sleep(0.2)
+    assert not waiting, f"photos not ready within {READY_WITHIN_SECONDS} s: {waiting}"
+
+
+def place_order(api: Api, buyer: User, listing_id: str, *, payment_method: str = "cod",
+                status: int = 201) -> dict[str, Any]:
+    body = {"items": [{"listing_id": listing_id, "quantity": 1}], "currency": "PKR",
+            "shipping_address": ADDRESS, "payment_method": payment_method}
+    return api.ok("POST", "/orders", buyer, status=status, json=body,  # type: ignore[no-any-return]
+                  headers={"Idempotency-Key": uuid.uuid4().hex})
+
+
+@dataclass
+class World:
+    """Who is who, and what they own.
+
+    `owner` is a verified artisan with a draft and an active listing (each with a
+    ready photo); `other_artisan` has a pending profile and a draft of their own;
+    `new_artisan` is in the artisans group without a profile; `buyer` has a
+    cash-on-delivery order (`confirmed`) and a JazzCash one (`pending_payment`) for
+    the active listing. `spares` are extra objects for calls that change an
+    object's kind (publishing a draft, archiving), so every row starts from the
+    object it names.
+    """
+
+    api: Api
+    users: dict[str, User | None]
+    ids: dict[str, str]
+    spares: dict[str, list[str]] = field(default_factory=dict)
+    fx_rates: dict[str, str] = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        return self.users[role]
+
+    def spare(self, kind: str) -> str:
+        assert self.spares.get(kind), f"no spare {kind!r} left"
+        return self.spares[kind].pop()
+
+
+def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_actives: int = 2,
+                spare_pending_artisans: int = 1, spare_shipped_orders: int = 1,
+                spare_cod_orders: int = 2) -> World:
+    api = Api(stack)
+    ops = stack.user("ops")
+    owner = stack.user("artisans")
+    other_artisan = stack.user("artisans")
+    new_artisan = stack.user("artisans")
+    buyer = stack.user()
+    other_buyer = stack.user()
+    users: dict[str, User | None] = {"anonymous": None, "buyer": buyer, "other_buyer": other_buyer,
+                                     "owner": owner, "other_artisan": other_artisan, "new_artisan": new_artisan,
+                                     "ops": ops}
+    make_profile(api, owner)
+    verify(api, ops, owner)
+    make_profile(api, other_artisan)
+
+    drafts = [make_listing(api, owner) for _ in range(1 + spare_drafts_with_photo)]
+    actives = [make_listing(api, owner) for _ in range(1 + spare_actives)]
+    photos = {listing_id: upload_photo(api, owner, listing_id) for listing_id in drafts + actives}
+    wait_ready(api, owner, photos)
+    for listing_id in actives:
+        api.ok("POST", f"/listings/{listing_id}/publish", owner)
+
+    ids = {"draft": drafts[0], "draft_image": photos[drafts[0]], "active": actives[0],
+           "active_image": photos[actives[0]], "other_draft": make_listing(api, other_artisan),
+           "owner_id": owner.sub, "other_artisan_id": other_artisan.sub, "missing_listing": "L" + "0" * 15,
+           "missing_order": "O" + "0" * 15, "missing_image": "I" + "0" * 15}
+    ids["order"] = place_order(api, buyer, ids["active"])["order_id"]
+    ids["jazz_order"] = place_order(api, buyer, ids["active"], payment_method="jazzcash")["order_id"]
+
+    spares: dict[str, list[str]] = {
+        "draft_with_photo": drafts[1:],
+        "active": actives[1:],
+        "draft": [make_listing(api, owner) for _ in range(1)],
+        "cod_order": [place_order(api, buyer, ids["active"])["order_id"] for _ in range(spare_cod_orders)],
+        "shipped_order": [],
+        "pending_artisan": [],
+    }
+    for _ in range(spare_shipped_orders):
+        order_id = place_order(api, buyer, ids["active"])["order_id"]
+        api.ok("POST", f"/orders/{order_id}/shipments", owner, json={"carrier": "tcs", "tracking_number": "T1"})
+        spares["shipped_order"].append(order_id)
+    for _ in range(spare_pending_artisans):
+        artisan = stack.user("artisans")
+        make_profile(api, artisan)
+        spares["pending_artisan"].append(artisan.sub)
+    rates = api.ok("GET", "/fx-rates")["rates"]
+    return World(api=api, users=users, ids=ids, spares=spares, fx_rates=rates)
