@@ -41,7 +41,8 @@ def _client(region: str, endpoint_url: str | None) -> Any:
     # for presigned POSTs on AWS; botocore falls back to path style for an IP endpoint.
     config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"},
                     retries={"max_attempts": 3, "mode": "standard"})
-    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
+    # A session of its own: boto3's default session keeps the first credentials it resolved.
+    return boto3.session.Session().client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 def reset_client() -> None:
