@@ -24,6 +24,12 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest tests
 
+# Contract fuzzing at length: many examples per operation and caller, fresh randomness each run
+# (`make test` runs a few, repeatably). FUZZ_EXAMPLES=500 make fuzz for more.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/e2e/test_fuzz.py
+
 # The browser tests drive Debian's Chromium (never a Playwright download); install it when missing.
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
