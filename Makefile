@@ -10,7 +10,7 @@ REGION ?= ap-south-1
 # The .chalice/config.json stage whose sizes and limits go into the package (pass the same Stage to deploy).
 STAGE ?= prod
 
-.PHONY: run test browser-test chromium bench package lint clean
+.PHONY: run test browser-test chromium bench load package lint clean
 
 $(STAMP): $(REQUIREMENTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ chromium:
 
 browser-test: $(STAMP) chromium
 	$(BIN)/python -m pytest tests/e2e/test_browser.py
+
+# Load on the local stack (loopback only, ~2 min): mixed traffic, a 200-buyer flash sale, then the
+# invariants read from DynamoDB; exits 1 if one fails. LOAD_API_URL/LOAD_AWS_URL use a running stack.
+load: $(STAMP)
+	$(BIN)/python -m load $(LOAD_ARGS)
 
 bench: $(STAMP)
 	@set -e; for script in bench/bench_*.py; do \

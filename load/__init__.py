@@ -1,0 +1,1 @@
+"""Load generator for the local stack: `python -m load` (make load)."""
