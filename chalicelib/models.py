@@ -6,7 +6,7 @@ field-level details.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -47,16 +47,16 @@ class Money(ResponseModel):
 
 
 class ErrorDetail(ResponseModel):
-    field: Optional[str] = None
-    message: Optional[str] = None
-    listing_id: Optional[str] = None
-    available: Optional[int] = None
+    field: str | None = None
+    message: str | None = None
+    listing_id: str | None = None
+    available: int | None = None
 
 
 class ErrorBody(ResponseModel):
     code: str
     message: str
-    details: Optional[list[ErrorDetail]] = None
+    details: list[ErrorDetail] | None = None
 
 
 class ErrorResponse(ResponseModel):
@@ -71,7 +71,7 @@ class ClientConfig(ResponseModel):
     region: str
     user_pool_id: str
     user_pool_client_id: str
-    cognito_endpoint: Optional[str]
+    cognito_endpoint: str | None
     currencies: list[Currency]
     image_max_bytes: int
 
@@ -104,7 +104,7 @@ class FxRatesUpdate(RequestModel):
 class FxRatesPublic(ResponseModel):
     base: Literal["PKR"]
     rates: dict[str, str]
-    updated_at: Optional[str]
+    updated_at: str | None
 
 
 # --- artisans ---------------------------------------------------------------
@@ -115,10 +115,10 @@ class ArtisanUpsert(RequestModel):
     craft: str
     province: Province
     district: Annotated[Text, StringConstraints(min_length=1, max_length=60)]
-    bio: Optional[Annotated[str, StringConstraints(max_length=2000)]] = None
-    bio_ur: Optional[Annotated[str, StringConstraints(max_length=2000)]] = None
+    bio: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    bio_ur: Annotated[str, StringConstraints(max_length=2000)] | None = None
     phone: Phone
-    cnic: Optional[Cnic] = None
+    cnic: Cnic | None = None
 
     _craft = field_validator("craft")(_check_category)
 
@@ -129,8 +129,8 @@ class ArtisanPublic(ResponseModel):
     craft: str
     province: Province
     district: str
-    bio: Optional[str] = None
-    bio_ur: Optional[str] = None
+    bio: str | None = None
+    bio_ur: str | None = None
     verification: Literal["pending", "verified", "rejected"]
     created_at: str
 
@@ -138,30 +138,30 @@ class ArtisanPublic(ResponseModel):
 class ArtisanPrivate(ArtisanPublic):
     phone: str
     cnic_last4: str
-    verification_note: Optional[str] = None
+    verification_note: str | None = None
 
 
 class ArtisanPage(ResponseModel):
     items: list[ArtisanPublic]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class ArtisanPrivatePage(ResponseModel):
     items: list[ArtisanPrivate]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class VerificationDecision(RequestModel):
     decision: Literal["verified", "rejected"]
-    note: Optional[Annotated[str, StringConstraints(max_length=500)]] = None
+    note: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
 class ArtisanQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    province: Optional[Province] = None
-    craft: Optional[str] = None
+    province: Province | None = None
+    craft: str | None = None
     limit: int = Field(20, ge=1, le=100)
-    cursor: Optional[str] = None
+    cursor: str | None = None
 
     _craft = field_validator("craft")(_check_category)
 
@@ -170,7 +170,7 @@ class VerificationQueueQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     verification: Literal["pending", "verified", "rejected"] = "pending"
     limit: int = Field(20, ge=1, le=100)
-    cursor: Optional[str] = None
+    cursor: str | None = None
 
 
 # --- listings ---------------------------------------------------------------
@@ -189,9 +189,9 @@ class PriceIn(RequestModel):
 
 class ListingCreate(RequestModel):
     title: Title
-    title_ur: Optional[TitleUr] = None
+    title_ur: TitleUr | None = None
     description: Description = ""
-    description_ur: Optional[Description] = None
+    description_ur: Description | None = None
     category: str
     price: PriceIn
     stock: int = Field(ge=0, le=100_000)
@@ -208,21 +208,21 @@ _NULLABLE_IN_UPDATE = {"title_ur", "description_ur"}
 class ListingUpdate(RequestModel):
     """A partial listing; `null` clears the optional Urdu fields and is refused elsewhere."""
 
-    title: Optional[Title] = None
-    title_ur: Optional[TitleUr] = None
-    description: Optional[Description] = None
-    description_ur: Optional[Description] = None
-    category: Optional[str] = None
-    price: Optional[PriceIn] = None
-    stock: Optional[int] = Field(None, ge=0, le=100_000)
-    weight_grams: Optional[int] = Field(None, ge=1, le=100_000)
-    processing_days: Optional[int] = Field(None, ge=1, le=60)
-    attributes: Optional[dict[AttributeName, AttributeValue]] = Field(None, max_length=20)
+    title: Title | None = None
+    title_ur: TitleUr | None = None
+    description: Description | None = None
+    description_ur: Description | None = None
+    category: str | None = None
+    price: PriceIn | None = None
+    stock: int | None = Field(None, ge=0, le=100_000)
+    weight_grams: int | None = Field(None, ge=1, le=100_000)
+    processing_days: int | None = Field(None, ge=1, le=60)
+    attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=20)
 
     _category = field_validator("category")(_check_category)
 
     @model_validator(mode="after")
-    def _no_null_for_required(self) -> "ListingUpdate":
+    def _no_null_for_required(self) -> ListingUpdate:
         for name in self.model_fields_set - _NULLABLE_IN_UPDATE:
             if getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
@@ -237,22 +237,22 @@ class ListingUpdate(RequestModel):
 class ImagePublic(ResponseModel):
     image_id: str
     status: Literal["pending", "ready", "rejected"]
-    urls: Optional[dict[Literal["thumb", "medium", "large"], str]] = None
-    width: Optional[int] = None
-    height: Optional[int] = None
-    reason: Optional[str] = None
+    urls: dict[Literal["thumb", "medium", "large"], str] | None = None
+    width: int | None = None
+    height: int | None = None
+    reason: str | None = None
 
 
 class ListingPublic(ResponseModel):
     listing_id: str
     artisan_id: str
     title: str
-    title_ur: Optional[str] = None
+    title_ur: str | None = None
     description: str
-    description_ur: Optional[str] = None
+    description_ur: str | None = None
     category: str
     price: Money
-    display_price: Optional[Money] = None
+    display_price: Money | None = None
     stock: int
     weight_grams: int
     processing_days: int
@@ -266,33 +266,33 @@ class ListingPublic(ResponseModel):
 
 class ListingPage(ResponseModel):
     items: list[ListingPublic]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class ListingQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    category: Optional[str] = None
-    sort: Optional[Literal["newest", "price_asc", "price_desc"]] = None
-    min_price: Optional[int] = Field(None, ge=0)
-    max_price: Optional[int] = Field(None, ge=0)
-    artisan_id: Optional[str] = Field(None, min_length=1, max_length=64)
-    province: Optional[Province] = None
-    currency: Optional[Currency] = None
+    category: str | None = None
+    sort: Literal["newest", "price_asc", "price_desc"] | None = None
+    min_price: int | None = Field(None, ge=0)
+    max_price: int | None = Field(None, ge=0)
+    artisan_id: str | None = Field(None, min_length=1, max_length=64)
+    province: Province | None = None
+    currency: Currency | None = None
     limit: int = Field(20, ge=1, le=100)
-    cursor: Optional[str] = None
+    cursor: str | None = None
 
     _category = field_validator("category")(_check_category)
 
 
 class CurrencyQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    currency: Optional[Currency] = None
+    currency: Currency | None = None
 
 
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     limit: int = Field(20, ge=1, le=100)
-    cursor: Optional[str] = None
+    cursor: str | None = None
 
 
 # --- images -----------------------------------------------------------------

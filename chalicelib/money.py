@@ -1,8 +1,8 @@
 """Money in integer minor units, and conversion at decimal FX rates."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping
 
 from chalicelib.config import SUPPORTED_CURRENCIES
 

@@ -5,9 +5,10 @@ the two agree, so the document describes exactly what is implemented.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -159,6 +160,11 @@ def _parameters(op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
     return params
 
 
+def _operation_id(op: Operation) -> str:
+    """`GET /listings/{listing_id}` -> `get_listings_listing_id`."""
+    return op.method.lower() + re.sub(r"[^A-Za-z0-9]+", "_", op.path.replace("{", "").replace("}", "")).rstrip("_")
+
+
 def _operation(op: Operation, refs: dict[type[BaseModel], str], schemas: dict[str, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     ok: dict[str, Any] = {"description": op.summary}
@@ -169,14 +175,14 @@ def _operation(op: Operation, refs: dict[type[BaseModel], str], schemas: dict[st
     if op.response_headers:
         ok["headers"] = {name: {"schema": {"type": "string"}} for name in op.response_headers}
     responses[str(op.status)] = ok
-    for status, model in op.extra.items():
-        responses[status] = ({"description": "Redirect to the storefront's order page"} if model is None
+    for extra_status, model in op.extra.items():
+        responses[extra_status] = ({"description": "Redirect to the storefront's order page"} if model is None
                              else {"description": op.summary, "content": _json_content(refs[model])})
-    for status in op.errors:
-        responses[str(status)] = {"description": _ERROR_DESCRIPTIONS[status],
+    for error_status in op.errors:
+        responses[str(error_status)] = {"description": _ERROR_DESCRIPTIONS[error_status],
                                   "content": _json_content(refs[m.ErrorResponse])}
     document: dict[str, Any] = {"summary": op.summary, "tags": [op.tag],
-                                "operationId": f"{op.method.lower()}{op.path.replace('/', '_').replace('{', '').replace('}', '').replace('.', '_').replace('-', '_')}",
+                                "operationId": _operation_id(op),
                                 "parameters": _parameters(op, schemas), "responses": responses}
     if op.request is not None:
         media = "application/x-www-form-urlencoded" if op.form else "application/json"
@@ -189,7 +195,7 @@ def _operation(op: Operation, refs: dict[type[BaseModel], str], schemas: dict[st
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     models = _all_models()
-    keyed = [(model, "validation") for model in models]
+    keyed: list[tuple[type[BaseModel], Literal["validation"]]] = [(model, "validation") for model in models]
     ref_map, definitions = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
     refs = {model: ref_map[(model, "validation")]["$ref"] for model in models}
     schemas: dict[str, Any] = dict(definitions.get("$defs", {}))

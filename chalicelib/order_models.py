@@ -1,7 +1,7 @@
 """Request and response models of orders, payments, fulfilment and payouts."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -13,7 +13,7 @@ OrderStatus = Literal["pending_payment", "paid", "confirmed", "partially_shipped
 Carrier = Literal["tcs", "leopards", "pakistan_post", "dhl", "other"]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OptionalLine = Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]]
+OptionalLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
 
 
 class OrderItemIn(RequestModel):
@@ -27,8 +27,8 @@ class ShippingAddress(RequestModel):
     line1: Line
     line2: OptionalLine = None
     city: Short
-    region: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = None
-    postal_code: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]] = None
+    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
@@ -39,7 +39,7 @@ class OrderCreate(RequestModel):
     payment_method: PaymentMethod
 
     @model_validator(mode="after")
-    def _rules(self) -> "OrderCreate":
+    def _rules(self) -> OrderCreate:
         ids = [item.listing_id for item in self.items]
         if len(set(ids)) != len(ids):
             raise ValueError("each listing may appear once in items")
@@ -63,8 +63,8 @@ class OrderLinePublic(ResponseModel):
     unit_price: Money
     line_total: Money
     fulfilment: Literal["pending", "shipped"]
-    carrier: Optional[Carrier] = None
-    tracking_number: Optional[str] = None
+    carrier: Carrier | None = None
+    tracking_number: str | None = None
 
 
 class Charge(ResponseModel):
@@ -77,10 +77,10 @@ class AddressPublic(ResponseModel):
     name: str
     phone: str
     line1: str
-    line2: Optional[str] = None
+    line2: str | None = None
     city: str
-    region: Optional[str] = None
-    postal_code: Optional[str] = None
+    region: str | None = None
+    postal_code: str | None = None
     country: str
 
 
@@ -95,17 +95,17 @@ class OrderPublic(ResponseModel):
     charge: Charge
     payment_method: PaymentMethod
     shipping_address: AddressPublic
-    expires_at: Optional[str]
+    expires_at: str | None
     created_at: str
     updated_at: str
-    paid_at: Optional[str] = None
+    paid_at: str | None = None
     needs_review: bool = False
-    last_payment_error: Optional[str] = None
+    last_payment_error: str | None = None
 
 
 class OrderPage(ResponseModel):
     items: list[OrderPublic]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class PaymentStartPublic(BaseModel):
@@ -114,11 +114,11 @@ class PaymentStartPublic(BaseModel):
     model_config = ConfigDict(extra="allow", defer_build=True)
     provider: Literal["jazzcash", "card"]
     action_url: str
-    form_fields: Optional[dict[str, str]] = None
-    payment_intent_id: Optional[str] = None
-    client_secret: Optional[str] = None
-    amount: Optional[int] = None
-    currency: Optional[Currency] = None
+    form_fields: dict[str, str] | None = None
+    payment_intent_id: str | None = None
+    client_secret: str | None = None
+    amount: int | None = None
+    currency: Currency | None = None
 
 
 class CallbackAccepted(ResponseModel):
@@ -149,19 +149,19 @@ class ArtisanOrderPublic(ResponseModel):
     status: OrderStatus
     created_at: str
     items: list[OrderLinePublic]
-    shipping_address: Optional[AddressPublic] = None
+    shipping_address: AddressPublic | None = None
 
 
 class ArtisanOrderPage(ResponseModel):
     items: list[ArtisanOrderPublic]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class ArtisanOrderQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    status: Optional[OrderStatus] = None
+    status: OrderStatus | None = None
     limit: int = Field(20, ge=1, le=100)
-    cursor: Optional[str] = None
+    cursor: str | None = None
 
 
 class PayoutEntry(ResponseModel):
@@ -173,4 +173,4 @@ class PayoutEntry(ResponseModel):
 class PayoutsPublic(ResponseModel):
     balance: Money
     entries: list[PayoutEntry]
-    next_cursor: Optional[str]
+    next_cursor: str | None

@@ -60,7 +60,8 @@ def _replay(key: str, request_hash: str) -> dict[str, Any] | None:
     return order_view(order) if order is not None else None
 
 
-def place_order(*, identity: Identity, request: OrderCreate, idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+def place_order(*, identity: Identity, request: OrderCreate,
+                idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
     """Returns the order and whether it was created now (False: a retry of an earlier request)."""
     key = _idempotency_key(identity, idempotency_key)
     request_hash = _request_hash(request)
@@ -83,7 +84,8 @@ def place_order(*, identity: Identity, request: OrderCreate, idempotency_key: st
     settings = get_settings()
     now = utc_now()
     order_id = new_id("O")
-    lines, weights = [], defaultdict(int)
+    lines: list[dict[str, Any]] = []
+    weights: defaultdict[str, int] = defaultdict(int)
     for listing_id, quantity in wanted.items():
         listing = listings[listing_id]
         unit_price = int(listing.price_amount)
@@ -227,7 +229,7 @@ def mark_delivered(*, identity: Identity, order_id: str) -> dict[str, Any]:
         for line in order.lines:
             totals[line["artisan_id"]] += int(line["line_total"])
         credits = {artisan_id: total - apply_bps(total, bps) for artisan_id, total in totals.items()}
-        records = [store.payout_entry(artisan_id, order_id=order_id, amount=amount, created_at=now)
+        records: list[Any] = [store.payout_entry(artisan_id, order_id=order_id, amount=amount, created_at=now)
                    for artisan_id, amount in credits.items()]
         updates: dict[str, Any] = {"status": "delivered"}
         if order.payment_method == "cod":

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
-from typing import Any, Mapping, TypeVar
 
 import pydantic
 

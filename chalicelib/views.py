@@ -1,7 +1,8 @@
 """Shaping stored items into the contract's response documents."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from chalicelib.config import get_settings
 from chalicelib.money import convert, money

@@ -145,7 +145,8 @@ def _jazzcash(request: Request) -> Response:
 
 
 def _card_intent(values: Mapping[str, str]) -> dict[str, str] | None:
-    intent = {name: values.get(name, "") for name in ("payment_intent_id", "order_id", "amount", "currency", "return_url")}
+    names = ("payment_intent_id", "order_id", "amount", "currency", "return_url")
+    intent = {name: values.get(name, "") for name in names}
     valid = (
         _ID.fullmatch(intent["payment_intent_id"])
         and _ID.fullmatch(intent["order_id"])
@@ -173,7 +174,8 @@ def _card(request: Request) -> Response:
         )
         + '<div class="choices">'
         + _hidden_form(action=action, fields=intent, label="Pay", css_class="pay", button='name="outcome" value="pay"')
-        + _hidden_form(action=action, fields=intent, label="Fail", css_class="fail", button='name="outcome" value="fail"')
+        + _hidden_form(action=action, fields=intent, label="Fail", css_class="fail",
+                       button='name="outcome" value="fail"')
         + "</div>"
     )
     return _page("Card payment sandbox", body)

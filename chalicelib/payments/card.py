@@ -132,7 +132,8 @@ def _parse_event(body: bytes) -> PaymentEvent:
     event_type = _string(event, "type")
     outcome = OUTCOME_BY_TYPE.get(event_type)
     if outcome is None:
-        return PaymentEvent(provider=PROVIDER, event_id=event_id, order_ref="", outcome="ignored", amount=0, currency="")
+        return PaymentEvent(provider=PROVIDER, event_id=event_id, order_ref="", outcome="ignored", amount=0,
+                            currency="")
     data = event.get("data")
     intent = data.get("object") if isinstance(data, dict) else None
     if not isinstance(intent, dict):

@@ -41,7 +41,8 @@ def secure_hash(fields: Mapping[str, str], salt: str) -> str:
 
     Names are sorted by code point, which is UTF-8 byte order (upper case before lower case).
     """
-    names = sorted(name for name, value in fields.items() if name.startswith("pp") and name != HASH_FIELD and value != "")
+    names = sorted(name for name, value in fields.items()
+                   if name.startswith("pp") and name != HASH_FIELD and value != "")
     message = "&".join([salt, *(fields[name] for name in names)])
     return hmac.new(salt.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
 
@@ -153,7 +154,8 @@ def ascii_description(text: str, *, fallback: str) -> str:
     and if nothing is left the fallback is used.
     """
     decomposed = unicodedata.normalize("NFKD", text)
-    printable = "".join(ch if ch.isascii() and ch.isprintable() else " " for ch in decomposed if not unicodedata.combining(ch))
+    printable = "".join(ch if ch.isascii() and ch.isprintable() else " "
+                        for ch in decomposed if not unicodedata.combining(ch))
     cleaned = _SPACES.sub(" ", printable).strip()[:DESCRIPTION_MAX].rstrip()
     if cleaned:
         return cleaned

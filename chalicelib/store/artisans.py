@@ -98,6 +98,7 @@ def _action(name: str, value: Any) -> Any:
 
 def list_verified(*, province: str | None, craft: str | None, limit: int, cursor: str | None) -> Page[ArtisanItem]:
     """Verified artisans, newest first, each shape one Query on a sparse index."""
+    source: Any
     if province and craft:
         source, key, name = ArtisanItem.by_province_craft, f"{province}#{craft}", "by_province_craft"
     elif province:

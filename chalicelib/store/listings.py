@@ -110,7 +110,7 @@ def browse_category(category: str, *, sort: str, min_price: int | None, max_pric
         return query_page(ListingItem.by_category, category, query_id=query_id, limit=limit, cursor=cursor)
     price = ListingItem.price_amount
     low, high = min_price, max_price
-    condition = None
+    condition: Condition | None = None
     if low is not None and high is not None:
         condition = price.between(low, high)
     elif low is not None:

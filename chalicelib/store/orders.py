@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
-from pynamodb.models import Model
 
 from chalicelib.store.conditions import condition_failed
 from chalicelib.store.pages import Page, query_page
@@ -87,7 +86,7 @@ class OrderChange:
     artisan_lines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reserve: list[tuple[str, int]] = field(default_factory=list)
     release: list[tuple[str, int]] = field(default_factory=list)
-    once_records: list[Model] = field(default_factory=list)
+    once_records: list[Any] = field(default_factory=list)
     payout_credits: dict[str, int] = field(default_factory=dict)
 
 

@@ -7,6 +7,7 @@ A test checks that every model here agrees with the template's keys and indexes.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -23,7 +24,7 @@ from chalicelib.config import get_settings
 
 class _Unbound:
     table_name = "unbound"
-    region = None
+    region: str | None = None
 
 
 def _index(name: str, projection: type = AllProjection) -> type:
@@ -64,7 +65,8 @@ class ArtisanByProvinceCraft(GlobalSecondaryIndex["ArtisanItem"]):
 
 class ArtisanItem(Model):
     logical_id = "ArtisansTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     artisan_id = UnicodeAttribute(hash_key=True)
     display_name = UnicodeAttribute()
@@ -92,7 +94,8 @@ class ArtisanItem(Model):
 
 class ClaimItem(Model):
     logical_id = "ClaimsTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     claim = UnicodeAttribute(hash_key=True)
     owner_id = UnicodeAttribute()
@@ -139,7 +142,8 @@ class ListingByProvince(GlobalSecondaryIndex["ListingItem"]):
 
 class ListingItem(Model):
     logical_id = "ListingsTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     listing_id = UnicodeAttribute(hash_key=True)
     artisan_id = UnicodeAttribute()
@@ -154,8 +158,8 @@ class ListingItem(Model):
     stock = NumberAttribute()
     weight_grams = NumberAttribute()
     processing_days = NumberAttribute()
-    attributes = MapAttribute(default=dict)  # raw map: str -> str
-    images = MapAttribute(default=dict)  # raw map: image_id -> image record
+    attributes: MapAttribute[str, str] = MapAttribute(default=dict)  # raw map: str -> str
+    images: MapAttribute[str, Any] = MapAttribute(default=dict)  # raw map: image_id -> image record
     status = UnicodeAttribute()
     version = NumberAttribute()
     created_at = UnicodeAttribute()
@@ -190,7 +194,8 @@ class OrderByExpiry(GlobalSecondaryIndex["OrderItem"]):
 
 class OrderItem(Model):
     logical_id = "OrdersTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     order_id = UnicodeAttribute(hash_key=True)
     buyer_id = UnicodeAttribute()
@@ -229,7 +234,8 @@ class ArtisanOrderItem(Model):
     """One artisan's lines of one order, so an artisan's orders are one Query."""
 
     logical_id = "ArtisanOrdersTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     artisan_id = UnicodeAttribute(hash_key=True)
     order_sort = UnicodeAttribute(range_key=True)
@@ -245,7 +251,8 @@ class ArtisanOrderItem(Model):
 
 class IdempotencyItem(Model):
     logical_id = "IdempotencyTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     idempotency_key = UnicodeAttribute(hash_key=True)
     request_hash = UnicodeAttribute()
@@ -255,7 +262,8 @@ class IdempotencyItem(Model):
 
 class PaymentEventItem(Model):
     logical_id = "PaymentEventsTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     event_key = UnicodeAttribute(hash_key=True)
     order_id = UnicodeAttribute()
@@ -267,7 +275,8 @@ class PaymentEventItem(Model):
 
 class PayoutItem(Model):
     logical_id = "PayoutsTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     artisan_id = UnicodeAttribute(hash_key=True)
     entry_key = UnicodeAttribute(range_key=True)
@@ -279,10 +288,11 @@ class PayoutItem(Model):
 
 class SettingItem(Model):
     logical_id = "SettingsTable"
-    Meta = type("Meta", (_Unbound,), {})
+    class Meta(_Unbound):
+        pass
 
     name = UnicodeAttribute(hash_key=True)
-    value = MapAttribute()
+    value: MapAttribute[str, str] = MapAttribute()
     updated_at = UnicodeAttribute()
 
 
@@ -303,7 +313,7 @@ def bind_tables() -> None:
     if names == _bound_to:
         return
     with _bind_lock:
-        for model, name in zip(ALL_MODELS, names):
+        for model, name in zip(ALL_MODELS, names, strict=False):
             model.Meta.table_name = name
             model.Meta.region = settings.region
             model._connection = None
