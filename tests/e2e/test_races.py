@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 import requests
@@ -182,7 +181,7 @@ def test_cancel_racing_a_payment_lets_exactly_one_win(stack, seller):
         path = f"/orders/{order['order_id']}/cancel"
         body = card_success(order, event_id=f"evt_cancel_race_{order['order_id']}")
 
-        cancel, payment = race(stack, [lambda session: api(stack, "POST", path, buyer, session=session),
+        cancel, payment = race(stack, [lambda session, path=path: api(stack, "POST", path, buyer, session=session),
                                        _webhook(stack, body)])
 
         assert payment.status_code == 200, payment.text

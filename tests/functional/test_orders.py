@@ -288,8 +288,8 @@ def test_an_order_is_read_by_its_buyer_and_ops_and_hidden_from_anyone_else(clien
     assert call(client, "GET", path, stranger).status_code == 404
     assert call(client, "GET", path, shop.artisan_a).status_code == 404
     for action in ("cancel", "payment"):
-        _refused_without_writes(client, aws, lambda: call(client, "POST", f"{path}/{action}", stranger), 404,
-                                "NOT_FOUND")
+        _refused_without_writes(client, aws, lambda action=action: call(client, "POST", f"{path}/{action}", stranger),
+                                404, "NOT_FOUND")
     assert call(client, "GET", "/orders/O-unknown", shop.buyer).status_code == 404
 
 
