@@ -115,6 +115,9 @@ def app_environment(
     }
 
 
+BACKLOG = 256
+
+
 class ApiServer:
     """The Chalice app behind Chalice's local server, in a thread."""
 
@@ -130,6 +133,8 @@ class ApiServer:
         on_disk = json.loads(config_file.read_text()) if config_file.exists() else {}
         config = Config(chalice_stage="dev", config_from_disk=on_disk)
         self._local = create_local_server(app, config, HOST, port)
+        # socketserver listens with a backlog of 5: a burst of buyers (a flash sale) got connection resets.
+        self._local.server.socket.listen(BACKLOG)
         self._local.server.RequestHandlerClass = functools.partial(
             NoDelayHandler, app_object=app, config=config
         )
