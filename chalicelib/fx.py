@@ -8,14 +8,17 @@ from chalicelib.ids import rfc3339, utc_now
 from chalicelib.money import DEFAULT_FX_RATES
 from chalicelib.store.settings import get_setting, put_setting
 
-_FX = "fx_rates"
+FX_SETTING = "fx_rates"
+
+
+def rates_from(item: Any) -> dict[str, str]:
+    """The rates in a stored settings document (None: the defaults)."""
+    return dict(DEFAULT_FX_RATES) | (item.value.as_dict() if item is not None else {})
 
 
 def _document() -> tuple[dict[str, str], str | None]:
-    item = get_setting(_FX)
-    if item is None:
-        return dict(DEFAULT_FX_RATES), None
-    return dict(DEFAULT_FX_RATES) | item.value.as_dict(), item.updated_at
+    item = get_setting(FX_SETTING)
+    return rates_from(item), (item.updated_at if item is not None else None)
 
 
 def current_rates() -> dict[str, str]:
@@ -30,5 +33,5 @@ def fx_rates() -> dict[str, Any]:
 def set_fx_rates(*, identity: Identity, rates: dict[str, str]) -> dict[str, Any]:
     identity.require("ops")
     merged = current_rates() | rates
-    item = put_setting(_FX, merged, updated_at=rfc3339(utc_now()))
+    item = put_setting(FX_SETTING, merged, updated_at=rfc3339(utc_now()))
     return {"base": "PKR", "rates": merged, "updated_at": item.updated_at}

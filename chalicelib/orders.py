@@ -22,7 +22,7 @@ from chalicelib.errors import (
     OutOfStockError,
     ValidationError,
 )
-from chalicelib.fx import current_rates
+from chalicelib.fx import FX_SETTING, rates_from
 from chalicelib.ids import new_id, rfc3339, utc_now
 from chalicelib.money import apply_bps, convert
 from chalicelib.order_models import OrderCreate, ShipmentCreate
@@ -66,7 +66,12 @@ def place_order(*, identity: Identity, request: OrderCreate,
     key = _idempotency_key(identity, idempotency_key)
     request_hash = _request_hash(request)
     wanted = {item.listing_id: item.quantity for item in request.items}
-    listings = store.get_listings(list(wanted))
+    # One read: the listings and, for a foreign currency, the FX rates, in a single BatchGetItem.
+    if request.currency == "PKR":
+        listings, rates = store.get_listings(list(wanted)), {}
+    else:
+        listings, fx_item = store.get_listings_and_setting(list(wanted), FX_SETTING)
+        rates = rates_from(fx_item)
 
     def refuse(error: Exception) -> tuple[dict[str, Any], bool]:
         replayed = _replay(key, request_hash)
@@ -97,8 +102,7 @@ def place_order(*, identity: Identity, request: OrderCreate,
     subtotal = sum(line["line_total"] for line in lines)
     shipping = order_shipping(weights.values(), address["country"])
     total = subtotal + shipping
-    charge_amount, fx_rate = convert(total, request.currency,
-                                     current_rates() if request.currency != "PKR" else {})
+    charge_amount, fx_rate = convert(total, request.currency, rates)
     pending = request.payment_method != "cod"
     created_at = rfc3339(now)
     expires_at = rfc3339(now + timedelta(seconds=float(settings.reservation_minutes * 60))) if pending else None

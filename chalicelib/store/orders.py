@@ -8,11 +8,13 @@ from the cancellation reasons, never from message text.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from chalicelib.errors import ServiceUnavailableError
 from chalicelib.store.conditions import condition_failed
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.tables import (
@@ -23,11 +25,13 @@ from chalicelib.store.tables import (
     OrderItem,
     PaymentEventItem,
     PayoutItem,
+    SettingItem,
     bind_tables,
 )
 from chalicelib.store.transactions import Transaction
 
 EXPIRY_QUEUE = "pending"
+_BATCH_RETRIES = 5
 BALANCE_KEY = "balance"
 
 
@@ -59,6 +63,35 @@ def get_listings(listing_ids: list[str]) -> dict[str, ListingItem]:
     """One BatchGetItem for up to 100 listings."""
     bind_tables()
     return {item.listing_id: item for item in ListingItem.batch_get(listing_ids, consistent_read=True)}
+
+
+def get_listings_and_setting(listing_ids: list[str], setting: str) -> tuple[dict[str, ListingItem], SettingItem | None]:
+    """Listings and one settings document (the FX rates) in one BatchGetItem across both tables.
+
+    pynamodb batches one model at a time, so this speaks BatchGetItem through
+    its connection's client and lets the models deserialise the items.
+    """
+    bind_tables()
+    request: dict[str, Any] = {
+        ListingItem.Meta.table_name: {"Keys": [{"listing_id": {"S": lid}} for lid in listing_ids],
+                                      "ConsistentRead": True},
+        SettingItem.Meta.table_name: {"Keys": [{"name": {"S": setting}}], "ConsistentRead": True},
+    }
+    client = ListingItem._get_connection().connection.client
+    found: dict[str, list[dict[str, Any]]] = {}
+    for attempt in range(_BATCH_RETRIES):
+        response = client.batch_get_item(RequestItems=request)
+        for table, items in response.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            break
+        time.sleep(0.02 * 2 ** attempt)
+    else:
+        raise ServiceUnavailableError(headers={"Retry-After": "1"})
+    listings = [ListingItem.from_raw_data(raw) for raw in found.get(ListingItem.Meta.table_name, [])]
+    settings = [SettingItem.from_raw_data(raw) for raw in found.get(SettingItem.Meta.table_name, [])]
+    return {item.listing_id: item for item in listings}, (settings[0] if settings else None)
 
 
 def get_idempotency(key: str) -> IdempotencyItem | None:
