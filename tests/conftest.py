@@ -6,7 +6,6 @@ Cognito's real USER_PASSWORD_AUTH flow on the mock and send real ID tokens.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any

@@ -61,7 +61,8 @@ def test_succeeded_event() -> None:
 
 
 def test_failed_event_carries_the_last_payment_error() -> None:
-    body = encode(make_event("payment_intent.payment_failed", last_payment_error={"message": "Your card was declined."}))
+    body = encode(make_event("payment_intent.payment_failed",
+                             last_payment_error={"message": "Your card was declined."}))
     event = verify(body, card.sign_webhook(body, secret=SECRET, timestamp=NOW))
     assert (event.outcome, event.error) == ("failed", "Your card was declined.")
 

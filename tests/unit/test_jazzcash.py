@@ -95,7 +95,8 @@ def test_hash_hex_case_is_not_significant() -> None:
 
 @pytest.mark.parametrize(
     ("code", "outcome"),
-    [("000", "succeeded"), ("121", "succeeded"), ("124", "pending"), ("157", "pending"), ("210", "pending"), ("999", "failed")],
+    [("000", "succeeded"), ("121", "succeeded"), ("124", "pending"), ("157", "pending"), ("210", "pending"),
+     ("999", "failed")],
 )
 def test_response_codes_map_to_outcomes(code: str, outcome: str) -> None:
     event = verify(signed(make_callback(pp_ResponseCode=code)))

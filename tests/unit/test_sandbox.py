@@ -105,7 +105,8 @@ def test_pay_form_posts_a_signed_success_to_the_return_url(client: Client) -> No
     assert pay.action == CALLBACK
     assert pay.fields["pp_SecureHash"] == jazzcash.secure_hash(pay.fields, SALT)
     event = jazzcash.verify_callback(pay.fields, salt=SALT, merchant_id=MERCHANT)
-    assert (event.outcome, event.order_ref, event.amount, event.currency) == ("succeeded", "T20261126ABC", 250050, "PKR")
+    assert (event.outcome, event.order_ref, event.amount, event.currency) == (
+        "succeeded", "T20261126ABC", 250050, "PKR")
     assert (pay.fields["pp_BillReference"], pay.fields["pp_ResponseCode"]) == ("ord123", "000")
     assert pay.fields["pp_RetreivalReferenceNo"].isdigit()
 
@@ -163,7 +164,8 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Delivery]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            deliveries.append(Delivery(self.path, self.headers.get("Stripe-Signature"), self.headers.get("Content-Type"), body))
+            deliveries.append(Delivery(self.path, self.headers.get("Stripe-Signature"),
+                                       self.headers.get("Content-Type"), body))
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.end_headers()
