@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,18 +40,20 @@ def time_import(module: str) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def slowest_imports(module: str, top: int = 12) -> list[tuple[int, str]]:
-    """The imports with the largest cumulative time, from `python -X importtime`."""
+def self_time_by_package(module: str, top: int = 12) -> list[tuple[int, str]]:
+    """Microseconds each top-level package spent importing its own modules, from `python -X importtime`.
+
+    Self time summed per package says what the import costs beyond boto3's share (botocore, urllib3)."""
     env = {"PATH": os.environ.get("PATH", ""), **ENV}
     result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, check=True)
-    rows = []
+    totals: Counter[str] = Counter()
     for line in result.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        _, cumulative, name = line.removeprefix("import time:").split("|")
-        rows.append((int(cumulative), name.rstrip()))
-    return sorted(rows, reverse=True)[:top]
+        own, _, name = line.removeprefix("import time:").split("|")
+        totals[name.strip().split(".")[0]] += int(own)
+    return [(micros, package) for package, micros in totals.most_common(top)]
 
 
 def main() -> int:
@@ -67,9 +70,10 @@ def main() -> int:
     print(f"import app median:    {app_median * 1000:7.1f} ms")
     print(f"ratio app / boto3:    {ratio:7.2f}x (target <= {TARGET_RATIO}x)")
     if ratio > TARGET_RATIO:
-        print("over target; the largest cumulative imports of `import app`:")
-        for cumulative, name in slowest_imports("app"):
-            print(f"  {cumulative / 1000:8.1f} ms  {name}")
+        print("over target; self time by package, `import app` against `import boto3`:")
+        boto3_share = dict((package, micros) for micros, package in self_time_by_package("boto3", top=100))
+        for micros, package in self_time_by_package("app"):
+            print(f"  {micros / 1000:7.1f} ms  {package:24} (in boto3: {boto3_share.get(package, 0) / 1000:.1f} ms)")
         return 1
     return 0
 
