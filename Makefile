@@ -21,8 +21,13 @@ $(STAMP): $(REQUIREMENTS)
 run: $(STAMP)
 	$(BIN)/python -m local
 
+# Static checks first (seconds), then unit and functional tests on both cores, then the e2e tier, whose
+# session fixtures start real local stacks (one set, not one per worker).
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest tests
+	$(BIN)/ruff check .
+	$(BIN)/mypy chalicelib
+	$(BIN)/python -m pytest -n 2 tests/unit tests/functional
+	$(BIN)/python -m pytest tests/e2e
 
 # Contract fuzzing at length: many examples per operation and caller, fresh randomness each run
 # (`make test` runs a few, repeatably). FUZZ_EXAMPLES=500 make fuzz for more.
@@ -43,7 +48,7 @@ load: $(STAMP)
 	$(BIN)/python -m load $(LOAD_ARGS)
 
 bench: $(STAMP)
-	@set -e; for script in bench/bench_*.py; do \
+	@set -e; for script in bench/bench_*.py bench/cost_model.py; do \
 		[ -e "$$script" ] || continue; \
 		echo "== $$script"; \
 		PYTHONPATH=$(CURDIR) $(BIN)/python "$$script"; \
