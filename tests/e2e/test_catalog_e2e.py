@@ -116,8 +116,7 @@ def test_concurrent_edits_with_one_version_have_exactly_one_winner(stack: LocalS
     answers: list[tuple[int, int]] = []
     lock = threading.Lock()
 
-    # Connections are opened one by one beforehand: Chalice's local server listens with a backlog of 5,
-    # and the race under test is between the writes, not the accepts.
+    # Connections are opened beforehand, so that the race under test is between the writes, not the accepts.
     sessions = [requests.Session() for _ in range(RACERS)]
     for session in sessions:
         assert session.get(f"{stack.api_url}/health", timeout=15).status_code == 200
