@@ -30,7 +30,6 @@ from chalicelib.models import (
     VerificationDecision,
     VerificationQueueQuery,
 )
-from chalicelib.openapi import openapi_document
 from chalicelib.order_models import ArtisanOrderQuery, OrderCreate, ShipmentCreate
 from chalicelib.parsing import parse_body, parse_form, parse_if_match, parse_query
 from chalicelib.payments import service as payments
@@ -135,6 +134,8 @@ def health() -> dict[str, str]:
 
 @route("/openapi.json")
 def openapi() -> dict[str, Any]:
+    from chalicelib.openapi import openapi_document  # JSON-schema generation is only needed here
+
     return openapi_document()
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -42,6 +41,8 @@ def _client(region: str, endpoint_url: str | None) -> Any:
     config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"},
                     retries={"max_attempts": 3, "mode": "standard"})
     # A session of its own: boto3's default session keeps the first credentials it resolved.
+    import boto3  # only requests that touch S3 pay for boto3's import (the API's cold start does not)
+
     return boto3.session.Session().client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
 
 

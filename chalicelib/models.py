@@ -202,9 +202,6 @@ class ListingCreate(RequestModel):
     _category = field_validator("category")(_check_category)
 
 
-_NULLABLE_IN_UPDATE = {"title_ur", "description_ur"}
-
-
 class ListingUpdate(RequestModel):
     """A partial listing; `null` clears the optional Urdu fields and is refused elsewhere."""
 
@@ -221,11 +218,17 @@ class ListingUpdate(RequestModel):
 
     _category = field_validator("category")(_check_category)
 
+    @field_validator("title", "description", "category", "price", "stock", "weight_grams", "processing_days",
+                     "attributes")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for fields the body names (defaults are not validated), so absent stays "unchanged".
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
     @model_validator(mode="after")
-    def _no_null_for_required(self) -> ListingUpdate:
-        for name in self.model_fields_set - _NULLABLE_IN_UPDATE:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+    def _not_empty(self) -> ListingUpdate:
         if not self.model_fields_set:
             raise ValueError("at least one field must be given")
         return self

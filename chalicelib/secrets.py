@@ -18,8 +18,6 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import boto3
-
 PARAM_SUFFIX = "_PARAM"
 _NAMES_PER_CALL = 10  # the GetParameters limit
 
@@ -44,7 +42,9 @@ def resolve(names: Iterable[str], *, region: str, environ: Mapping[str, str] | N
 
 
 def _get_parameters(parameter_names: list[str], *, region: str) -> dict[str, str]:
-    client: Any = boto3.client("ssm", region_name=region)
+    import boto3  # only on AWS, once per container: locally and in tests the environment holds the values
+
+    client: Any = boto3.session.Session().client("ssm", region_name=region)
     values: dict[str, str] = {}
     missing: list[str] = []
     for start in range(0, len(parameter_names), _NAMES_PER_CALL):
