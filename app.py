@@ -17,22 +17,13 @@ from chalicelib.auth import Identity, authenticate
 from chalicelib.categories import CATEGORIES
 from chalicelib.config import IMAGE_MAX_BYTES, SUPPORTED_CURRENCIES, get_settings
 from chalicelib.errors import DomainError, http_error, internal_error_body
-from chalicelib.models import (
-    ArtisanQuery,
-    ArtisanUpsert,
-    CurrencyQuery,
-    FxRatesUpdate,
-    ImageUploadCreate,
-    ListingCreate,
-    ListingQuery,
-    ListingUpdate,
-    PageQuery,
-    VerificationDecision,
-    VerificationQueueQuery,
-)
-from chalicelib.order_models import ArtisanOrderQuery, OrderCreate, ShipmentCreate
+from chalicelib.lazy import lazy_module
 from chalicelib.parsing import parse_body, parse_form, parse_if_match, parse_query
 from chalicelib.payments import service as payments
+
+# Request models build on pydantic; they load on the first request that parses a body or query string.
+models = lazy_module("chalicelib.models")
+order_models = lazy_module("chalicelib.order_models")
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
@@ -160,7 +151,7 @@ def get_fx_rates() -> dict[str, Any]:
 @route("/ops/fx-rates", methods=("PUT",))
 def put_fx_rates() -> dict[str, Any]:
     identity = caller()
-    return fx.set_fx_rates(identity=identity, rates=body(FxRatesUpdate).rates)
+    return fx.set_fx_rates(identity=identity, rates=body(models.FxRatesUpdate).rates)
 
 
 # --- artisans --------------------------------------------------------------------
@@ -169,7 +160,7 @@ def put_fx_rates() -> dict[str, Any]:
 @route("/artisans/me", methods=("PUT",))
 def put_my_profile() -> Response:
     identity = caller()
-    profile, created = catalog.upsert_my_profile(identity=identity, profile=body(ArtisanUpsert))
+    profile, created = catalog.upsert_my_profile(identity=identity, profile=body(models.ArtisanUpsert))
     return _json(profile, 201 if created else 200)
 
 
@@ -181,7 +172,7 @@ def get_my_profile() -> dict[str, Any]:
 @route("/artisans/me/listings")
 def get_my_listings() -> dict[str, Any]:
     identity = caller()
-    page = query(PageQuery)
+    page = query(models.PageQuery)
     return catalog.my_listings(identity=identity, limit=page.limit, cursor=page.cursor)
 
 
@@ -192,7 +183,7 @@ def get_artisan(artisan_id: str) -> dict[str, Any]:
 
 @route("/artisans")
 def list_artisans() -> dict[str, Any]:
-    params = query(ArtisanQuery)
+    params = query(models.ArtisanQuery)
     return catalog.list_artisans(province=params.province, craft=params.craft, limit=params.limit,
                                  cursor=params.cursor)
 
@@ -200,7 +191,7 @@ def list_artisans() -> dict[str, Any]:
 @route("/ops/artisans")
 def verification_queue() -> dict[str, Any]:
     identity = caller()
-    params = query(VerificationQueueQuery)
+    params = query(models.VerificationQueueQuery)
     return catalog.verification_queue(identity=identity, verification=params.verification, limit=params.limit,
                                       cursor=params.cursor)
 
@@ -208,7 +199,7 @@ def verification_queue() -> dict[str, Any]:
 @route("/ops/artisans/{artisan_id}/verification", methods=("POST",))
 def decide_verification(artisan_id: str) -> dict[str, Any]:
     identity = caller()
-    decision = body(VerificationDecision)
+    decision = body(models.VerificationDecision)
     return catalog.decide_verification(identity=identity, artisan_id=artisan_id, decision=decision.decision,
                                        note=decision.note)
 
@@ -223,18 +214,18 @@ def _with_etag(listing: dict[str, Any], status: int = 200) -> Response:
 @route("/listings", methods=("POST",))
 def create_listing() -> Response:
     identity = caller()
-    return _with_etag(catalog.create_listing(identity=identity, listing=body(ListingCreate)), 201)
+    return _with_etag(catalog.create_listing(identity=identity, listing=body(models.ListingCreate)), 201)
 
 
 @route("/listings")
 def browse_listings() -> dict[str, Any]:
-    return catalog.browse_listings(query=query(ListingQuery))
+    return catalog.browse_listings(query=query(models.ListingQuery))
 
 
 @route("/listings/{listing_id}")
 def get_listing(listing_id: str) -> Response:
     identity = optional_caller()
-    currency = query(CurrencyQuery).currency
+    currency = query(models.CurrencyQuery).currency
     return _with_etag(catalog.get_listing(identity=identity, listing_id=listing_id, currency=currency))
 
 
@@ -242,7 +233,7 @@ def get_listing(listing_id: str) -> Response:
 def update_listing(listing_id: str) -> Response:
     identity = caller()
     if_match = parse_if_match(_request().headers.get("if-match"))
-    listing = catalog.update_listing(identity=identity, listing_id=listing_id, update=body(ListingUpdate),
+    listing = catalog.update_listing(identity=identity, listing_id=listing_id, update=body(models.ListingUpdate),
                                      if_match=if_match)
     return _with_etag(listing)
 
@@ -266,7 +257,7 @@ def archive_listing(listing_id: str) -> Response:
 @route("/listings/{listing_id}/images", methods=("POST",))
 def grant_image_upload(listing_id: str) -> Response:
     identity = caller()
-    request = body(ImageUploadCreate)
+    request = body(models.ImageUploadCreate)
     grant = image_uploads.grant_upload(identity=identity, listing_id=listing_id,
                                        content_type=request.content_type, size_bytes=request.size_bytes)
     return _json(grant, 201)
@@ -284,7 +275,7 @@ def delete_image(listing_id: str, image_id: str) -> Response:
 @route("/orders", methods=("POST",))
 def place_order() -> Response:
     identity = caller()
-    request = body(OrderCreate)
+    request = body(order_models.OrderCreate)
     order, created = orders.place_order(identity=identity, request=request,
                                         idempotency_key=_request().headers.get("idempotency-key"))
     count("OrdersPlaced" if created else "OrdersReplayed")
@@ -294,7 +285,7 @@ def place_order() -> Response:
 @route("/orders")
 def list_orders() -> dict[str, Any]:
     identity = caller()
-    page = query(PageQuery)
+    page = query(models.PageQuery)
     return orders.list_orders(identity=identity, limit=page.limit, cursor=page.cursor)
 
 
@@ -316,7 +307,7 @@ def start_payment(order_id: str) -> dict[str, Any]:
 @route("/orders/{order_id}/shipments", methods=("POST",))
 def ship_order(order_id: str) -> dict[str, Any]:
     identity = caller()
-    return orders.ship(identity=identity, order_id=order_id, shipment=body(ShipmentCreate))
+    return orders.ship(identity=identity, order_id=order_id, shipment=body(order_models.ShipmentCreate))
 
 
 @route("/ops/orders/{order_id}/delivered", methods=("POST",))
@@ -327,14 +318,14 @@ def mark_delivered(order_id: str) -> dict[str, Any]:
 @route("/artisans/me/orders")
 def my_artisan_orders() -> dict[str, Any]:
     identity = caller()
-    params = query(ArtisanOrderQuery)
+    params = query(order_models.ArtisanOrderQuery)
     return orders.artisan_orders(identity=identity, status=params.status, limit=params.limit, cursor=params.cursor)
 
 
 @route("/artisans/me/payouts")
 def my_payouts() -> dict[str, Any]:
     identity = caller()
-    page = query(PageQuery)
+    page = query(models.PageQuery)
     return orders.payouts(identity=identity, limit=page.limit, cursor=page.cursor)
 
 

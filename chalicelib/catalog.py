@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Identity
 from chalicelib.config import get_settings
@@ -18,10 +18,12 @@ from chalicelib.errors import (
 )
 from chalicelib.fx import current_rates
 from chalicelib.ids import new_id, rfc3339, utc_now
-from chalicelib.models import ArtisanUpsert, ListingCreate, ListingQuery, ListingUpdate
 from chalicelib.store import artisans as artisan_store
 from chalicelib.store import listings as listing_store
 from chalicelib.views import artisan_view, listing_view
+
+if TYPE_CHECKING:
+    from chalicelib.models import ArtisanUpsert, ListingCreate, ListingQuery, ListingUpdate
 
 _MAX_WRITE_ATTEMPTS = 8
 _BROWSE_LISTING = ("browse_all", "browse_category", "browse_artisan", "browse_province")

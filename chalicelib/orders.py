@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Identity
 from chalicelib.config import get_settings
@@ -25,11 +25,13 @@ from chalicelib.errors import (
 from chalicelib.fx import FX_SETTING, rates_from
 from chalicelib.ids import new_id, rfc3339, utc_now
 from chalicelib.money import apply_bps, convert
-from chalicelib.order_models import OrderCreate, ShipmentCreate
 from chalicelib.order_views import artisan_order_view, order_view
 from chalicelib.shipping import order_shipping
 from chalicelib.store import orders as store
 from chalicelib.store.tables import ArtisanOrderItem, IdempotencyItem, OrderItem
+
+if TYPE_CHECKING:
+    from chalicelib.order_models import OrderCreate, ShipmentCreate
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,64}$")

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
-
-import pydantic
 
 from chalicelib.errors import PayloadTooLargeError, PreconditionFailedError, ValidationError
 
 MAX_BODY_BYTES = 256 * 1024
-M = TypeVar("M", bound=pydantic.BaseModel)
+if TYPE_CHECKING:
+    import pydantic
+
+M = TypeVar("M", bound="pydantic.BaseModel")
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,12})"?\s*$')
 
 
@@ -40,9 +41,11 @@ def parse_body(raw: bytes | None, model: type[M]) -> M:
         raise PayloadTooLargeError()
     if not body.strip():
         raise ValidationError("A JSON body is required.", details=[{"field": "body", "message": "Field required"}])
+    from pydantic import ValidationError as InvalidModelError  # loaded with the models, on first use
+
     try:
         return model.model_validate_json(body)
-    except pydantic.ValidationError as error:
+    except InvalidModelError as error:
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise ValidationError("The body is not valid JSON.",
                                   details=[{"field": "body", "message": "Invalid JSON"}]) from None
@@ -62,9 +65,11 @@ def parse_form(raw: bytes | None) -> dict[str, str]:
 
 
 def parse_query(params: Mapping[str, str] | None, model: type[M]) -> M:
+    from pydantic import ValidationError as InvalidModelError
+
     try:
         return model.model_validate(dict(params or {}))
-    except pydantic.ValidationError as error:
+    except InvalidModelError as error:
         raise ValidationError("The query string is not valid.", details=_details(error)) from None
 
 
