@@ -18,7 +18,7 @@ import requests
 from load import invariants
 from load.metrics import Recorder
 from load.scenario import DEMO, PASSWORD, Account, World, call, create_buyer, discover, pay, place_order, sign_in
-from load.stack import running_target, start_stack
+from load.stack import Target, running_target, start_stack
 
 
 def arguments() -> argparse.Namespace:
@@ -111,14 +111,14 @@ def main() -> int:
         return run(args, target)
     finally:
         code = target.stop()
-        if target.process is not None:
+        if target.child is not None:
             print(f"local stack stopped (exit {code})")
 
 
-def run(args: argparse.Namespace, target: object) -> int:
+def run(args: argparse.Namespace, target: Target) -> int:
     recorder = Recorder(max_requests=args.max_requests)
-    world = World(api=target.api_url, aws=target.aws_url, card_secret=target.card_secret,  # type: ignore[attr-defined]
-                  jazzcash_salt=target.jazzcash_salt, recorder=recorder)  # type: ignore[attr-defined]
+    world = World(api=target.api_url, aws=target.aws_url, card_secret=target.card_secret,
+                  jazzcash_salt=target.jazzcash_salt, recorder=recorder)
     discover(world, requests.Session())
     accounts = demo_accounts(world)
     world.demo_listing_ids = {item["listing_id"] for item in world.listings
@@ -165,7 +165,7 @@ def run(args: argparse.Namespace, target: object) -> int:
     print(f"fulfilment: {delivered} orders shipped and delivered")
     print(f"orders made by this run, by status: {invariants.summary(world.aws, orders_before)}")
 
-    failures = invariants.check(world.aws, initial_stock, orders_before, target.commission_bps)  # type: ignore[attr-defined]
+    failures = invariants.check(world.aws, initial_stock, orders_before, target.commission_bps)
     if won != args.flash_units:
         failures.append(f"flash sale sold {won} units of {args.flash_units}")
     if results.get(0) or any(code >= 500 for code in results):

@@ -18,7 +18,8 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
-from werkzeug.serving import BaseWSGIServer, make_server
+
+from local.serving import ServedApp
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -53,39 +54,15 @@ class SerialisedDynamoDb:
                     close()
 
 
-class LocalAws:
+class LocalAws(ServedApp):
     """The emulator on host:port, served by werkzeug in a background thread."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 4566) -> None:
-        self.host = host
-        self.port = port
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(host, port, name="local-aws")
 
     @property
     def endpoint_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.url
 
     def start(self) -> None:
-        app = SerialisedDynamoDb(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(
-            self.host,
-            self.port,
-            app,
-            threaded=True,
-            request_handler=QuietRequestHandler,
-        )
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="local-aws", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = None
-        self._thread = None
+        self.serve(SerialisedDynamoDb(DomainDispatcherApplication(create_backend_app)), QuietRequestHandler)

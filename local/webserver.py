@@ -10,16 +10,17 @@ import importlib
 import json
 import mimetypes
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.security import safe_join
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
+
+from local.serving import ServedApp
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 
@@ -96,39 +97,14 @@ class _Handler(WSGIRequestHandler):
         return None
 
 
-class WebServer:
+class WebServer(ServedApp):
     """web/ on host:port, with the sandbox gateway (imported on start) under /sandbox/."""
 
     def __init__(self, host: str, port: int, root: Path = WEB_ROOT) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host, port, name="web")
         self._root = root
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
         sandbox = importlib.import_module("local.sandbox").application
-        app = DispatcherMiddleware(
-            StaticFiles(self._root), {"/sandbox": sandbox, "/env.json": env_json}
-        )
-        self._server = make_server(
-            self.host, self.port, app, threaded=True, request_handler=_Handler
-        )
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="web", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = None
-        self._thread = None
+        self.serve(DispatcherMiddleware(StaticFiles(self._root), {"/sandbox": sandbox, "/env.json": env_json}),
+                   _Handler)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import LocalStack, start_stack
+from .conftest import LocalStack, run_stack
 from .matrix_helpers import ADDRESS, LISTING, PROFILE, World, build_world, grant_image
 
 ROLES = ("anonymous", "buyer", "other_buyer", "owner", "other_artisan", "new_artisan", "ops")
@@ -217,12 +217,7 @@ class Results:
 @pytest.fixture(scope="module")
 def matrix_stack() -> Iterator[LocalStack]:
     """A stack of its own: the matrix verifies artisans and re-puts the exchange rates."""
-    stack = start_stack()
-    try:
-        yield stack
-    finally:
-        code = stack.stop()
-    assert code == 0, f"the stack exited with {code}:\n{stack.output}"
+    yield from run_stack()
 
 
 @pytest.fixture(scope="module")

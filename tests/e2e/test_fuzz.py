@@ -30,7 +30,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
-from .conftest import LocalStack, start_stack
+from .conftest import LocalStack, run_stack
 from .matrix_helpers import World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,12 +50,7 @@ KNOWN = {
 @pytest.fixture(scope="module")
 def fuzz_stack() -> Iterator[LocalStack]:
     """A stack of its own: ops' calls change the exchange rates, which other tests rely on."""
-    stack = start_stack()
-    try:
-        yield stack
-    finally:
-        code = stack.stop()
-    assert code == 0, f"the stack exited with {code}:\n{stack.output}"
+    yield from run_stack()
 
 
 @pytest.fixture(scope="module")
