@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -142,13 +143,6 @@ def _out_of_stock(listing_ids: list[str], listings: dict[str, Any]) -> OutOfStoc
                                     for lid in listing_ids])
 
 
-def _buyers_order(identity: Identity, order_id: str) -> Any:
-    order = store.get_order(order_id)
-    if order is None or order.buyer_id != identity.user_id:
-        raise NotFoundError()
-    return order
-
-
 def get_order(*, identity: Identity, order_id: str) -> dict[str, Any]:
     order = store.get_order(order_id)
     if order is None or (order.buyer_id != identity.user_id and not identity.is_ops):
@@ -165,18 +159,31 @@ def _releases(order: Any) -> list[tuple[str, int]]:
     return [(line["listing_id"], int(line["quantity"])) for line in order.lines]
 
 
-def cancel_order(*, identity: Identity, order_id: str) -> dict[str, Any]:
+def _apply(order_id: str, decide: Callable[[Any, str], store.OrderChange]) -> dict[str, Any]:
+    """Read the order, decide its change, commit it conditional on what was read; on a conflict, read again.
+
+    `decide(order, now)` gets None for a missing order and raises the domain error that refuses the change.
+    """
     for _ in range(_MAX_ATTEMPTS):
-        order = _buyers_order(identity, order_id)
-        if order.status not in CANCELLABLE:
-            raise InvalidStateError(f"An order that is {order.status} cannot be cancelled.")
-        change = store.OrderChange(order, {"status": "cancelled", "expiry_queue": None}, release=_releases(order))
+        now = rfc3339(utc_now())
+        change = decide(store.get_order(order_id), now)
         try:
-            store.commit_change(change, now=rfc3339(utc_now()))
+            store.commit_change(change, now=now)
         except store.OrderConflictError:
             continue
         return order_view(store.get_order(order_id))
     raise InvalidStateError("The order is being changed by another request; try again.")
+
+
+def cancel_order(*, identity: Identity, order_id: str) -> dict[str, Any]:
+    def decide(order: Any, now: str) -> store.OrderChange:
+        if order is None or order.buyer_id != identity.user_id:
+            raise NotFoundError()
+        if order.status not in CANCELLABLE:
+            raise InvalidStateError(f"An order that is {order.status} cannot be cancelled.")
+        return store.OrderChange(order, {"status": "cancelled", "expiry_queue": None}, release=_releases(order))
+
+    return _apply(order_id, decide)
 
 
 def expire_due_orders() -> int:
@@ -198,58 +205,51 @@ def expire_due_orders() -> int:
 
 def ship(*, identity: Identity, order_id: str, shipment: ShipmentCreate) -> dict[str, Any]:
     identity.require("artisans")
-    for _ in range(_MAX_ATTEMPTS):
-        order = store.get_order(order_id)
+
+    def decide(order: Any, now: str) -> store.OrderChange:
         if order is None or not any(line["artisan_id"] == identity.user_id for line in order.lines):
             raise NotFoundError()
         if order.status not in SHIPPABLE:
             raise InvalidStateError(f"An order that is {order.status} cannot be shipped.")
-        mine = [line for line in order.lines if line["artisan_id"] == identity.user_id]
-        if all(line["fulfilment"] == "shipped" for line in mine):
+        if all(line["fulfilment"] == "shipped" for line in order.lines if line["artisan_id"] == identity.user_id):
             raise InvalidStateError("Your items in this order are already shipped.")
         lines = [dict(line, fulfilment="shipped", carrier=shipment.carrier, tracking_number=shipment.tracking_number)
                  if line["artisan_id"] == identity.user_id else line for line in order.lines]
         status = "shipped" if all(line["fulfilment"] == "shipped" for line in lines) else "partially_shipped"
-        change = store.OrderChange(order, {"status": status, "lines": lines}, artisan_lines={
+        return store.OrderChange(order, {"status": status, "lines": lines}, artisan_lines={
             identity.user_id: [line for line in lines if line["artisan_id"] == identity.user_id]})
-        try:
-            store.commit_change(change, now=rfc3339(utc_now()))
-        except store.OrderConflictError:
-            continue
-        return order_view(store.get_order(order_id))
-    raise InvalidStateError("The order is being changed by another request; try again.")
+
+    return _apply(order_id, decide)
 
 
 def mark_delivered(*, identity: Identity, order_id: str) -> dict[str, Any]:
-    """Delivered: each artisan is credited their line totals less commission, once (a `cod` order is now paid)."""
+    """Delivered: each artisan is credited their line totals less commission, once (a `cod` order is now paid).
+
+    Once, because the transaction is conditional on the revision of an order that was `shipped`.
+    """
     identity.require("ops")
     bps = get_settings().commission_bps
-    for _ in range(_MAX_ATTEMPTS):
-        order = store.get_order(order_id)
+
+    def decide(order: Any, now: str) -> store.OrderChange:
         if order is None:
             raise NotFoundError()
         if order.status != "shipped":
             raise InvalidStateError(f"An order that is {order.status} cannot be marked delivered.")
-        now = rfc3339(utc_now())
         totals: dict[str, int] = defaultdict(int)
         for line in order.lines:
             totals[line["artisan_id"]] += int(line["line_total"])
         credits = {artisan_id: total - apply_bps(total, bps) for artisan_id, total in totals.items()}
         records: list[Any] = [store.payout_entry(artisan_id, order_id=order_id, amount=amount, created_at=now)
-                   for artisan_id, amount in credits.items()]
+                              for artisan_id, amount in credits.items()]
         updates: dict[str, Any] = {"status": "delivered"}
         if order.payment_method == "cod":
             updates["paid_at"] = now
             records.append(store.payment_record(f"paid#{order_id}", order_id=order_id, outcome="cod",
                                                 amount=int(order.charge_amount), currency=order.charge_currency,
                                                 created_at=now))
-        change = store.OrderChange(order, updates, once_records=records, payout_credits=credits)
-        try:
-            store.commit_change(change, now=now)
-        except (store.OrderConflictError, store.DuplicateRecordError):
-            continue
-        return order_view(store.get_order(order_id))
-    raise InvalidStateError("The order is being changed by another request; try again.")
+        return store.OrderChange(order, updates, once_records=records, payout_credits=credits)
+
+    return _apply(order_id, decide)
 
 
 def artisan_orders(*, identity: Identity, status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
