@@ -357,8 +357,11 @@ def card_webhook() -> dict[str, Any]:
 @app.on_sqs_message(queue=os.environ.get("IMAGE_QUEUE_NAME", "mip-dev-image-events"), batch_size=10)
 def process_image_events(event: Any) -> dict[str, Any]:
     """S3 upload notifications -> image records; failed messages go back to SQS (partial batch response)."""
-    failed = image_uploads.process_batch(event.to_dict()["Records"])
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+    result = image_uploads.process_batch(event.to_dict()["Records"])
+    count("ImagesProcessed", result.outcomes["ready"])
+    count("ImagesRejected", result.outcomes["rejected"])
+    publish_metrics()
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in result.failed]}
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

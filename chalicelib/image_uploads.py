@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -111,22 +112,29 @@ def _stored_keys(record: Mapping[str, Any]) -> list[str]:
 # --- the processor side ---------------------------------------------------------------------
 
 
-def process_batch(messages: list[dict[str, Any]]) -> list[str]:
-    """Handle the SQS messages of one Lambda batch; return the ids of those to retry.
+@dataclass(frozen=True)
+class BatchResult:
+    failed: list[str]  # message ids for SQS to deliver again
+    outcomes: Counter[str]  # "ready", "rejected", "skipped" (duplicate, late or deleted) per upload
+
+
+def process_batch(messages: list[dict[str, Any]]) -> BatchResult:
+    """Handle the SQS messages of one Lambda batch; return the ids of those to retry and what became of each upload.
 
     A message fails only on an unexpected error (S3 or DynamoDB unavailable, a
     malformed body): it is logged, retried by SQS and dead-lettered after the
     queue's maxReceiveCount. One bad message never holds back the others.
     """
     failed: list[str] = []
+    outcomes: Counter[str] = Counter()
     for message in messages:
         try:
             for notification in _notifications(json.loads(message["body"])):
-                process_upload(notification)
+                outcomes[process_upload(notification)] += 1
         except Exception:
             logger.exception("image message failed; SQS will retry it", extra={"message_id": message["messageId"]})
             failed.append(message["messageId"])
-    return failed
+    return BatchResult(failed, outcomes)
 
 
 def _notifications(body: Mapping[str, Any]) -> list[str]:
@@ -137,16 +145,21 @@ def _notifications(body: Mapping[str, Any]) -> list[str]:
             if record.get("eventName", "").startswith("ObjectCreated:")]
 
 
-def process_upload(key: str) -> None:
-    """Validate one uploaded object and record `ready` or `rejected` on its pending image; delete it."""
+def process_upload(key: str) -> str:
+    """Validate one uploaded object and record `ready` or `rejected` on its pending image; delete it.
+
+    Returns the outcome: "ready", "rejected" or "skipped" (nothing awaited these bytes).
+    """
+    outcome = "skipped"
     upload = UploadKey.parse(key)
     if upload is None:
         logger.warning("deleting an upload outside uploads/<artisan>/<listing>/<image>", extra={"key": key})
     else:
         pending = _pending_record(upload)
         if pending is not None:
-            _judge(upload, pending)
+            outcome = _judge(upload, pending)
     blobs.delete_objects([key])
+    return outcome
 
 
 def _pending_record(upload: UploadKey) -> dict[str, Any] | None:
@@ -161,33 +174,33 @@ def _pending_record(upload: UploadKey) -> dict[str, Any] | None:
     return dict(record)
 
 
-def _judge(upload: UploadKey, pending: Mapping[str, Any]) -> None:
+def _judge(upload: UploadKey, pending: Mapping[str, Any]) -> str:
     from chalicelib.images import ImageRejectedError, process_image  # Pillow: processor only
 
     size = blobs.object_size(upload.key)
     if size is None:
-        return  # already consumed by an earlier delivery
+        return "skipped"  # already consumed by an earlier delivery
     base = {"image_id": upload.image_id, "created_at": pending["created_at"]}
     limit = min(IMAGE_MAX_BYTES, int(pending.get("size_bytes") or IMAGE_MAX_BYTES))
     if size > limit:
         # S3 enforces the policy's size on AWS; checked here too so no emulator or
         # stale policy can make the processor read more than it promised.
-        _finish(upload, {**base, "status": "rejected", "reason": "too_large"})
-        return
+        return "rejected" if _finish(upload, {**base, "status": "rejected", "reason": "too_large"}) else "skipped"
     try:
         processed = process_image(blobs.read_object(upload.key), max_bytes=limit)
     except ImageRejectedError as rejection:
         logger.info("image rejected", extra={"key": upload.key, "reason": rejection.reason})
-        _finish(upload, {**base, "status": "rejected", "reason": rejection.reason})
-        return
+        return "rejected" if _finish(upload, {**base, "status": "rejected", "reason": rejection.reason}) else "skipped"
     written = write_renditions(upload.listing_id, upload.image_id, processed)
     ready = {**base, "status": "ready", "rendition_keys": written, "width": processed.width,
              "height": processed.height}
-    if not _finish(upload, ready):
-        # Another delivery of the same notification may have won with the same keys:
-        # delete only what no record refers to (all of it when the image is gone).
-        kept = set(_kept_rendition_keys(upload))
-        blobs.delete_objects([key for key in written.values() if key not in kept])
+    if _finish(upload, ready):
+        return "ready"
+    # Another delivery of the same notification may have won with the same keys:
+    # delete only what no record refers to (all of it when the image is gone).
+    kept = set(_kept_rendition_keys(upload))
+    blobs.delete_objects([key for key in written.values() if key not in kept])
+    return "skipped"
 
 
 def _kept_rendition_keys(upload: UploadKey) -> list[str]:

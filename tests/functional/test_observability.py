@@ -66,3 +66,32 @@ def test_a_full_order_flow_logs_no_personal_data(client, aws, capfd):
     for secret in (CNIC, CNIC.replace("-", ""), ARTISAN_PHONE, BUYER_PHONE, STREET, buyer.token, artisan.token,
                    json.dumps(address)):
         assert secret not in written, f"{secret[:12]}... appeared in the logs"
+
+
+def _emf_metrics(written: str) -> dict[str, float]:
+    """Metric name -> summed value over every CloudWatch embedded-metric-format line written."""
+    totals: dict[str, float] = {}
+    for line in written.splitlines():
+        if '"_aws"' not in line:
+            continue
+        document = json.loads(line)
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                value = document[metric["Name"]]
+                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(value if isinstance(value, list)
+                                                                              else [value])
+    return totals
+
+
+def test_business_metrics_are_published_as_emf(client, aws, capfd):
+    artisan = verified_artisan(client, aws)
+    buyer = aws.user()
+    listing = active_listing(client, artisan, stock=1)
+    order = placed(client, buyer, make_order((listing["listing_id"], 1), payment_method="card", currency="PKR"))
+    assert post_card(client, card_success(order), secret=aws.env["CARD_WEBHOOK_SECRET"]).status_code == 200
+    assert post_card(client, card_success(order), secret="not-the-secret").status_code == 401
+    assert call(client, "POST", "/orders", buyer, make_order((listing["listing_id"], 1)),
+                headers={"Idempotency-Key": "second"}).status_code == 409
+
+    metrics = _emf_metrics(capfd.readouterr().out)
+    assert metrics == {"OrdersPlaced": 1, "PaymentsApplied": 1, "CallbacksRejected": 1, "StockConflicts": 1}
