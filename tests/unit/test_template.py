@@ -223,14 +223,25 @@ def test_the_bucket_policies_admit_this_distribution_only_and_only_to_what_it_se
 # --- permissions ------------------------------------------------------------
 
 
+# X-Ray supports no resource-level permissions: "*" is the only resource these actions take.
+NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
 def test_no_allow_statement_grants_every_action_or_every_resource(template: dict[str, Any]) -> None:
     for logical_id, statement in statements(template):
         if statement["Effect"] != "Allow":
             continue
-        for action in as_list(statement["Action"]):
+        actions = as_list(statement["Action"])
+        for action in actions:
             assert action != "*" and not action.endswith(":*"), (logical_id, action)
+        if set(actions) <= NO_RESOURCE_LEVEL:
+            continue
         for resource in as_list(statement["Resource"]):
             assert resource != "*", (logical_id, statement)
+
+
+def test_functions_trace_actively(template: dict[str, Any]) -> None:
+    assert template["Globals"]["Function"]["Tracing"] == "Active"
 
 
 def test_each_function_has_its_own_role(template: dict[str, Any]) -> None:
@@ -240,7 +251,7 @@ def test_each_function_has_its_own_role(template: dict[str, Any]) -> None:
         role = props(template, f"{function}Role")
         (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
         assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
-        assert role["ManagedPolicyArns"] == [{"Ref": "FunctionSecretsPolicy"}]
+        assert role["ManagedPolicyArns"] == [{"Ref": "FunctionSecretsPolicy"}, {"Ref": "FunctionTracingPolicy"}]
 
 
 def table_access(template: dict[str, Any], role: str) -> set[str]:
