@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from botocore.handlers import BUILTIN_HANDLERS
 
 from chalicelib import secrets
 from chalicelib.config import SSM_BACKED, get_settings, reset_settings
@@ -26,19 +27,23 @@ def on_aws(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]
     reset_settings()
 
 
-def test_settings_read_secrets_from_parameter_store_in_one_call(
-        on_aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def ssm_calls() -> Iterator[list[dict[str, object]]]:
+    """The parameters of every SSM request made by any client created meanwhile (a botocore hook)."""
     calls: list[dict[str, object]] = []
-    real = secrets.boto3.client
 
-    def counting_client(*args: object, **kwargs: object) -> object:
-        client = real(*args, **kwargs)  # type: ignore[call-overload]
-        client.meta.events.register("provide-client-params.ssm.GetParameters",
-                                    lambda params, **_: calls.append(params))
-        return client
+    def record(params: dict[str, object], **_: object) -> None:
+        calls.append(params)
 
-    monkeypatch.setattr(secrets.boto3, "client", counting_client)
+    hook = ("provide-client-params.ssm", record)
+    BUILTIN_HANDLERS.append(hook)
+    yield calls
+    BUILTIN_HANDLERS.remove(hook)
 
+
+def test_settings_read_secrets_from_parameter_store_in_one_call(
+        on_aws: dict[str, str], ssm_calls: list[dict[str, object]]) -> None:
+    calls = ssm_calls
     settings = get_settings()
 
     assert settings.cursor_secret == on_aws["CURSOR_SECRET"].encode()
@@ -53,16 +58,12 @@ def test_settings_read_secrets_from_parameter_store_in_one_call(
 
 
 def test_the_environment_wins_and_then_ssm_is_not_called(
-        on_aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+        on_aws: dict[str, str], monkeypatch: pytest.MonkeyPatch, ssm_calls: list[dict[str, object]]) -> None:
     for name in SSM_BACKED:
         monkeypatch.setenv(name, BASE_ENV[name])
 
-    def no_client(*args: object, **kwargs: object) -> object:
-        raise AssertionError("SSM called although the environment has every value")
-
-    monkeypatch.setattr(secrets.boto3, "client", no_client)
-
     assert get_settings().card_webhook_secret == BASE_ENV["CARD_WEBHOOK_SECRET"]
+    assert ssm_calls == []
 
 
 def test_a_parameter_that_does_not_exist_fails_by_name_without_values(
