@@ -20,6 +20,8 @@ DEMO_USERS: dict[str, tuple[str, str, str | None]] = {
     "ops": ("ops@demo.mip.pk", "demo-ops-2026", "ops"),
     "artisan1": ("artisan1@demo.mip.pk", "demo-artisan-2026", "artisans"),
     "artisan2": ("artisan2@demo.mip.pk", "demo-artisan-2026", "artisans"),
+    # An artisan with no profile yet: a first-time seller, to walk through sign-up to first listing.
+    "newcomer": ("newcomer@demo.mip.pk", "demo-artisan-2026", "artisans"),
     "buyer": ("buyer@demo.mip.pk", "demo-buyer-2026", None),
 }
 
