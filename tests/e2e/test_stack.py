@@ -18,6 +18,7 @@ import requests
 from local.emulator import LocalAws
 from local.provision import load_template, provision, references
 from local.pump import EventPump
+from local.users import DEMO_USERS
 
 from .conftest import LocalStack, start_stack
 
@@ -220,7 +221,7 @@ def test_the_seeded_stack_signs_in_its_printed_demo_users(
         if line.startswith("  ") and "@" in line and " / " in line
     ]
 
-    assert len(sign_ins) == 4
+    assert len(sign_ins) == len(DEMO_USERS)
     for email, password in sign_ins:
         result = cognito.initiate_auth(
             ClientId=seeded_stack.client_id,
