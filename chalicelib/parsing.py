@@ -35,10 +35,21 @@ def _details(error: pydantic.ValidationError) -> list[dict[str, str]]:
     return details
 
 
-def parse_body(raw: bytes | None, model: type[M]) -> M:
+def is_json(content_type: str | None) -> bool:
+    """`application/json` (any parameters) or a `+json` type; absent counts as JSON, as API Gateway assumes."""
+    if not content_type:
+        return True
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def parse_body(raw: bytes | None, model: type[M], *, content_type: str | None = None) -> M:
     body = raw or b""
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLargeError()
+    if not is_json(content_type):
+        raise ValidationError("The body must be JSON.", details=[
+            {"field": "Content-Type", "message": "must be application/json"}])
     if not body.strip():
         raise ValidationError("A JSON body is required.", details=[{"field": "body", "message": "Field required"}])
     from pydantic import ValidationError as InvalidModelError  # loaded with the models, on first use

@@ -574,3 +574,26 @@ def test_my_listings_include_drafts_and_refuse_foreign_cursors(client, aws, cata
     response = call(client, "GET", f"/artisans/me/listings?limit=1&cursor={cursor}", other)
     assert response.status_code == 400
     assert _code(response) == "BAD_CURSOR"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_body_that_is_not_json_is_refused_in_the_error_shape(client, aws, content_type):
+    owner = _artisan(client, aws, verified=False)
+    listing = _create(client, owner)
+    created = call(client, "POST", "/listings", owner, make_listing(), headers={"Content-Type": content_type})
+    patched = call(client, "PATCH", f"/listings/{listing['listing_id']}", owner, {"stock": 1},
+                   headers={"Content-Type": content_type})
+    for response in (created, patched):
+        assert response.status_code == 400
+        assert body_of(response)["error"]["details"] == [{"field": "Content-Type",
+                                                          "message": "must be application/json"}]
+    assert _read(client, listing["listing_id"], owner) == listing
+    mine = body_of(call(client, "GET", "/artisans/me/listings", owner))["items"]
+    assert [item["listing_id"] for item in mine] == [listing["listing_id"]]
+
+
+def test_json_with_parameters_or_a_json_suffix_is_accepted(client, aws):
+    owner = _artisan(client, aws, verified=False)
+    for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        response = call(client, "POST", "/listings", owner, make_listing(), headers={"Content-Type": content_type})
+        assert response.status_code == 201, response.body
