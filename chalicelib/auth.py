@@ -15,7 +15,6 @@ from typing import Any
 from chalicelib.config import Settings
 from chalicelib.errors import ForbiddenError, UnauthenticatedError
 
-ARTISANS = "artisans"
 OPS = "ops"
 _JWKS_TTL_SECONDS = 3600
 _LEEWAY_SECONDS = 0
@@ -30,10 +29,6 @@ class Identity:
     @property
     def is_ops(self) -> bool:
         return OPS in self.groups
-
-    @property
-    def is_artisan(self) -> bool:
-        return ARTISANS in self.groups
 
     def require(self, group: str) -> None:
         if group not in self.groups:

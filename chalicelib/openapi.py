@@ -122,12 +122,6 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def register(*operations: Operation) -> None:
-    """Add operations (used by modules that serve more routes)."""
-    OPERATIONS.extend(operations)
-    openapi_document.cache_clear()
-
-
 def _all_models() -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = [m.ErrorResponse]
     for op in OPERATIONS:
