@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.browser_helpers import (
@@ -291,3 +291,43 @@ def test_unlabelled_controls_are_none(seeded_stack: LocalStack, browser: Browser
             .map(e => e.outerHTML)"""
     )
     assert unnamed == []
+
+
+def _checkout(page: Page, listing_id: str, *, method_label: str, country: str, currency: str | None = None) -> None:
+    """Put one unit of the listing in the cart and check out with the given payment method."""
+    page.goto(f"/listing.html?id={listing_id}")
+    page.get_by_label("Quantity").fill("1")
+    page.locator("#add-to-cart").click()
+    expect(page.locator("#cart-status")).to_contain_text("Added to your cart.")
+    page.goto("/cart.html")
+    page.get_by_label("Full name").fill("Sara Khan")
+    page.get_by_label("Phone").fill("+447700900123" if country != "PK" else "+923001112223")
+    page.get_by_label("Address line 1").fill("1 High Street" if country != "PK" else "House 9, Model Town")
+    page.get_by_label("City").fill("London" if country != "PK" else "Lahore")
+    page.locator("#country").select_option(country)
+    page.get_by_label(method_label).check()
+    if currency is not None:
+        page.locator("#charge-currency").select_option(currency)
+    page.locator("#place-order").click()
+
+
+def test_buyer_pays_by_card_abroad_and_cancels_a_cash_on_delivery_order(
+    seeded_stack: LocalStack, browser: Browser, published: Published
+) -> None:
+    page = new_page(browser, base_url=seeded_stack.web_url)
+    sign_in(page, "buyer@demo.mip.pk", "demo-buyer-2026")
+
+    _checkout(page, published.listing_id, method_label="Card", country="GB", currency="USD")
+    page.wait_for_url(re.compile(r"/sandbox/card"))
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url(re.compile(r"/order\.html\?id="), timeout=30_000)
+    expect(page.locator("#order-status")).to_have_text("paid")
+    expect(page.locator("body")).to_contain_text("Charged")  # shown only for a foreign-currency charge
+
+    _checkout(page, published.listing_id, method_label="Cash on delivery (Pakistan only)", country="PK")
+    page.wait_for_url(re.compile(r"/order\.html\?id="), timeout=30_000)
+    expect(page.locator("#order-status")).to_have_text("confirmed")
+    page.locator("#cancel-order").click()
+    expect(page.locator("#order-status")).to_have_text("cancelled")
+    assert_no_page_errors(page)
+    page.context.close()
