@@ -3,7 +3,7 @@
 Nothing here is read at import time, so tests can set the environment first.
 On AWS the function environment comes from `.chalice/config.json` and the
 `Ref`/`GetAtt` values merged from `infra/resources.yaml`, and the secrets from
-SSM Parameter Store (`chalicelib/secrets.py`); locally from `local/stack.py`.
+SSM Parameter Store (`chalicelib/store/parameters.py`); locally from `local/stack.py`.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ SUPPORTED_CURRENCIES: tuple[str, ...] = ("PKR", "USD", "GBP", "EUR", "AED", "SAR
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 
 # Set directly in the environment locally and in tests; on AWS the environment
-# names an SSM parameter instead (`<NAME>_PARAM`, see chalicelib/secrets.py).
+# names an SSM parameter instead (`<NAME>_PARAM`, see chalicelib/store/parameters.py).
 SSM_BACKED: tuple[str, ...] = ("API_BASE_URL", "CURSOR_SECRET", "CNIC_HASH_KEY", "JAZZCASH_PASSWORD",
                                "JAZZCASH_INTEGRITY_SALT", "CARD_WEBHOOK_SECRET")
 
@@ -70,7 +70,7 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    from chalicelib.secrets import resolve  # boto3 only once settings are needed
+    from chalicelib.store.parameters import resolve  # boto3 only once settings are needed
 
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-south-1"
     stored = resolve(SSM_BACKED, region=region)

@@ -1,1 +1,1 @@
-"""DynamoDB access: pynamodb models, repositories and transactions. The only package that talks to DynamoDB."""
+"""AWS persistence: DynamoDB (pynamodb models, repositories, transactions) and the SSM parameters that hold secrets."""

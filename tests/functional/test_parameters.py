@@ -7,8 +7,8 @@ import boto3
 import pytest
 from botocore.handlers import BUILTIN_HANDLERS
 
-from chalicelib import secrets
 from chalicelib.config import SSM_BACKED, get_settings, reset_settings
+from chalicelib.store import parameters
 from tests.conftest import BASE_ENV, REGION, Aws
 
 
@@ -21,7 +21,7 @@ def on_aws(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]
         parameter = f"/mip/test/{name.lower().replace('_', '-')}"
         ssm.put_parameter(Name=parameter, Value=value, Type="SecureString")
         monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv(name + secrets.PARAM_SUFFIX, parameter)
+        monkeypatch.setenv(name + parameters.PARAM_SUFFIX, parameter)
     reset_settings()
     yield stored
     reset_settings()
@@ -70,7 +70,7 @@ def test_a_parameter_that_does_not_exist_fails_by_name_without_values(
         on_aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARD_WEBHOOK_SECRET_PARAM", "/mip/test/never-put")
 
-    with pytest.raises(secrets.ParameterMissingError) as raised:
+    with pytest.raises(parameters.ParameterMissingError) as raised:
         get_settings()
 
     assert "/mip/test/never-put" in str(raised.value)
