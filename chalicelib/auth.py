@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.config import Settings
-from chalicelib.errors import ForbiddenError, UnauthenticatedError
+from .config import Settings
+from .errors import ForbiddenError, UnauthenticatedError
 
 OPS = "ops"
 _JWKS_TTL_SECONDS = 3600

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from chalicelib.config import get_settings
+from .config import get_settings
 
 # Renditions are written once under a fresh key and never change.
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -5,9 +5,9 @@ import hashlib
 import hmac
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.auth import Identity
-from chalicelib.config import get_settings
-from chalicelib.errors import (
+from .auth import Identity
+from .config import get_settings
+from .errors import (
     ForbiddenError,
     InvalidStateError,
     NotFoundError,
@@ -16,14 +16,14 @@ from chalicelib.errors import (
     UnsupportedQueryError,
     ValidationError,
 )
-from chalicelib.fx import current_rates
-from chalicelib.ids import new_id, rfc3339, utc_now
-from chalicelib.store import artisans as artisan_store
-from chalicelib.store import listings as listing_store
-from chalicelib.views import artisan_view, listing_view
+from .fx import current_rates
+from .ids import new_id, rfc3339, utc_now
+from .store import artisans as artisan_store
+from .store import listings as listing_store
+from .views import artisan_view, listing_view
 
 if TYPE_CHECKING:
-    from chalicelib.models import ArtisanUpsert, ListingCreate, ListingQuery, ListingUpdate
+    from .models import ArtisanUpsert, ListingCreate, ListingQuery, ListingUpdate
 
 _MAX_WRITE_ATTEMPTS = 8
 _BROWSE_LISTING = ("browse_all", "browse_category", "browse_artisan", "browse_province")

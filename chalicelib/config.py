@@ -70,7 +70,7 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    from chalicelib.store.parameters import resolve  # boto3 only once settings are needed
+    from .store.parameters import resolve  # boto3 only once settings are needed
 
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-south-1"
     stored = resolve(SSM_BACKED, region=region)

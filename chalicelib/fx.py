@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auth import Identity
-from chalicelib.ids import rfc3339, utc_now
-from chalicelib.money import DEFAULT_FX_RATES
-from chalicelib.store.settings import get_setting, put_setting
+from .auth import Identity
+from .ids import rfc3339, utc_now
+from .money import DEFAULT_FX_RATES
+from .store.settings import get_setting, put_setting
 
 FX_SETTING = "fx_rates"
 

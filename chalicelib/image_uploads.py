@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from chalicelib import blobs
-from chalicelib.auth import Identity
-from chalicelib.catalog import owned_listing
-from chalicelib.config import IMAGE_MAX_BYTES
-from chalicelib.errors import InvalidStateError, LimitReachedError, NotFoundError
-from chalicelib.ids import new_id, rfc3339, utc_now
-from chalicelib.store import listings as listing_store
+from . import blobs
+from .auth import Identity
+from .catalog import owned_listing
+from .config import IMAGE_MAX_BYTES
+from .errors import InvalidStateError, LimitReachedError, NotFoundError
+from .ids import new_id, rfc3339, utc_now
+from .store import listings as listing_store
 
 if TYPE_CHECKING:
-    from chalicelib.images import ProcessedImage
+    from .images import ProcessedImage
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def _pending_record(upload: UploadKey) -> dict[str, Any] | None:
 
 
 def _judge(upload: UploadKey, pending: Mapping[str, Any]) -> str:
-    from chalicelib.images import ImageRejectedError, process_image  # Pillow: processor only
+    from .images import ImageRejectedError, process_image  # Pillow: processor only
 
     size = blobs.object_size(upload.key)
     if size is None:

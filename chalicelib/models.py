@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from chalicelib.categories import CATEGORY_SLUGS, PROVINCES
-from chalicelib.config import IMAGE_MAX_BYTES
+from .categories import CATEGORY_SLUGS, PROVINCES
+from .config import IMAGE_MAX_BYTES
 
 Currency = Literal["PKR", "USD", "GBP", "EUR", "AED", "SAR"]
 Province = Literal[

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from chalicelib.config import SUPPORTED_CURRENCIES
+from .config import SUPPORTED_CURRENCIES
 
 # Every supported currency has two minor digits (API.md); kept explicit so a
 # currency with 0 or 3 digits is a one-line change.

@@ -13,8 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib import models as m
-from chalicelib import order_models as o
+from . import models as m
+from . import order_models as o
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from chalicelib.models import Currency, Money, RequestModel, ResponseModel
+from .models import Currency, Money, RequestModel, ResponseModel
 
 PaymentMethod = Literal["jazzcash", "card", "cod"]
 OrderStatus = Literal["pending_payment", "paid", "confirmed", "partially_shipped", "shipped", "delivered",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.money import money
+from .money import money
 
 ADDRESS_VISIBLE = frozenset({"paid", "confirmed", "partially_shipped", "shipped", "delivered"})
 

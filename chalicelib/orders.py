@@ -13,9 +13,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.auth import Identity
-from chalicelib.config import get_settings
-from chalicelib.errors import (
+from .auth import Identity
+from .config import get_settings
+from .errors import (
     IdempotencyKeyReusedError,
     InvalidStateError,
     ListingUnavailableError,
@@ -23,16 +23,16 @@ from chalicelib.errors import (
     OutOfStockError,
     ValidationError,
 )
-from chalicelib.fx import FX_SETTING, rates_from
-from chalicelib.ids import new_id, rfc3339, utc_now
-from chalicelib.money import apply_bps, convert
-from chalicelib.order_views import artisan_order_view, order_view
-from chalicelib.shipping import order_shipping
-from chalicelib.store import orders as store
-from chalicelib.store.tables import ArtisanOrderItem, IdempotencyItem, OrderItem
+from .fx import FX_SETTING, rates_from
+from .ids import new_id, rfc3339, utc_now
+from .money import apply_bps, convert
+from .order_views import artisan_order_view, order_view
+from .shipping import order_shipping
+from .store import orders as store
+from .store.tables import ArtisanOrderItem, IdempotencyItem, OrderItem
 
 if TYPE_CHECKING:
-    from chalicelib.order_models import OrderCreate, ShipmentCreate
+    from .order_models import OrderCreate, ShipmentCreate
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,64}$")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.config import get_settings
-from chalicelib.money import convert, money
+from .config import get_settings
+from .money import convert, money
 
 ARTISAN_PUBLIC_FIELDS = ("artisan_id", "display_name", "craft", "province", "district", "bio", "bio_ur",
                          "verification", "created_at")

@@ -12,7 +12,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.payments.gateway import (
+from .gateway import (
     MalformedCallbackError,
     Outcome,
     PaymentEvent,

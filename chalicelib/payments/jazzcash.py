@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
-from chalicelib.payments.gateway import (
+from .gateway import (
     MalformedCallbackError,
     Outcome,
     PaymentEvent,

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.auth import Identity
-from chalicelib.config import get_settings
-from chalicelib.errors import InvalidStateError, LimitReachedError, NotFoundError, UnauthenticatedError, ValidationError
-from chalicelib.ids import parse_rfc3339, rfc3339, utc_now
-from chalicelib.payments import card, jazzcash
-from chalicelib.payments.gateway import MalformedCallbackError, PaymentEvent, SignatureError
-from chalicelib.store import orders as store
+from ..auth import Identity
+from ..config import get_settings
+from ..errors import InvalidStateError, LimitReachedError, NotFoundError, UnauthenticatedError, ValidationError
+from ..ids import parse_rfc3339, rfc3339, utc_now
+from ..store import orders as store
+from . import card, jazzcash
+from .gateway import MalformedCallbackError, PaymentEvent, SignatureError
 
 logger = logging.getLogger(__name__)
 _ORDER_ID_LENGTH = 16

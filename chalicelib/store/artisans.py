@@ -5,11 +5,11 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.errors import DuplicateError
-from chalicelib.store.conditions import condition_failed
-from chalicelib.store.pages import Page, query_page
-from chalicelib.store.tables import ArtisanItem, ClaimItem, bind_tables
-from chalicelib.store.transactions import Transaction
+from ..errors import DuplicateError
+from .conditions import condition_failed
+from .pages import Page, query_page
+from .tables import ArtisanItem, ClaimItem, bind_tables
+from .transactions import Transaction
 
 _BROWSE = ("browse_province", "browse_craft", "browse_province_craft")
 

@@ -6,9 +6,9 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
 
-from chalicelib.store.conditions import condition_failed
-from chalicelib.store.pages import Page, query_page
-from chalicelib.store.tables import ListingItem, bind_tables
+from .conditions import condition_failed
+from .pages import Page, query_page
+from .tables import ListingItem, bind_tables
 
 MAX_IMAGES = 10
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.errors import ServiceUnavailableError
-from chalicelib.store.conditions import condition_failed
-from chalicelib.store.pages import Page, query_page
-from chalicelib.store.tables import (
+from ..errors import ServiceUnavailableError
+from .conditions import condition_failed
+from .pages import Page, query_page
+from .tables import (
     ArtisanOrderItem,
     IdempotencyItem,
     ListingItem,
@@ -28,7 +28,7 @@ from chalicelib.store.tables import (
     SettingItem,
     bind_tables,
 )
-from chalicelib.store.transactions import Transaction
+from .transactions import Transaction
 
 EXPIRY_QUEUE = "pending"
 _BATCH_RETRIES = 5

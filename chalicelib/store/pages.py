@@ -6,10 +6,10 @@ from typing import Any, Generic, TypeVar
 
 from pynamodb.exceptions import QueryError
 
-from chalicelib.config import get_settings
-from chalicelib.cursors import decode_cursor, encode_cursor
-from chalicelib.errors import BadCursorError
-from chalicelib.store.tables import bind_tables
+from ..config import get_settings
+from ..cursors import decode_cursor, encode_cursor
+from ..errors import BadCursorError
+from .tables import bind_tables
 
 T = TypeVar("T")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.store.tables import SettingItem, bind_tables
+from .tables import SettingItem, bind_tables
 
 
 def get_setting(name: str) -> SettingItem | None:

@@ -18,7 +18,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import ServiceUnavailableError
+from ..errors import ServiceUnavailableError
 
 _SEND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
 _RETRIES = 5
