@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .auth import Identity
@@ -183,6 +184,35 @@ def _browse_keys(*, status: str, category: str, artisan_id: str, province: str) 
             "browse_province": province}
 
 
+def _change_owned_listing(identity: Identity, listing_id: str,
+                          decide: Callable[[Any], tuple[dict[str, Any], Any] | None]) -> dict[str, Any]:
+    """Read the caller's listing, decide a write, apply it conditional on what was read; on a conflict, read again.
+
+    `decide(item)` raises the domain error that refuses the change, returns None
+    when there is nothing to write, or the attributes to write and an extra
+    condition (or None). The version, `updated_at` and the sparse browse keys
+    follow from the result here, so no caller can leave them out of step.
+    """
+    for _ in range(_MAX_WRITE_ATTEMPTS):
+        item = owned_listing(identity, listing_id)
+        decision = decide(item)
+        if decision is None:
+            return listing_view(item)
+        changes, extra_condition = decision
+        writes = dict(changes, version=int(item.version) + 1, updated_at=rfc3339(utc_now()))
+        writes.update(_browse_keys(status=writes.get("status", item.status),
+                                   category=writes.get("category", item.category), artisan_id=item.artisan_id,
+                                   province=writes.get("province", item.province)))
+        condition = listing_store.version_is(int(item.version))
+        if extra_condition is not None:
+            condition = condition & extra_condition
+        try:
+            return listing_view(listing_store.update_listing(listing_id, writes, condition=condition))
+        except listing_store.ListingChangedError:
+            continue
+    raise InvalidStateError("The listing is being changed by other requests; try again.")
+
+
 def update_listing(*, identity: Identity, listing_id: str, update: ListingUpdate,
                    if_match: int | None) -> dict[str, Any]:
     """Partial update with optimistic concurrency.
@@ -194,28 +224,19 @@ def update_listing(*, identity: Identity, listing_id: str, update: ListingUpdate
     changes = update.changes()
     if "price" in changes:
         changes["price_amount"] = changes.pop("price").amount
-    for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = owned_listing(identity, listing_id)
+
+    def decide(item: Any) -> tuple[dict[str, Any], Any]:
         if item.status == "archived":
             raise InvalidStateError("An archived listing cannot be edited.")
         if if_match is not None and int(item.version) != if_match:
             raise PreconditionFailedError()
-        writes = dict(changes, version=int(item.version) + 1, updated_at=rfc3339(utc_now()))
-        writes.update(_browse_keys(status=item.status, category=changes.get("category", item.category),
-                                   artisan_id=item.artisan_id, province=item.province))
-        condition = listing_store.version_is(int(item.version))
-        if "stock" in changes:
-            condition = condition & listing_store.stock_is(int(item.stock))
-        try:
-            return listing_view(listing_store.update_listing(listing_id, writes, condition=condition))
-        except listing_store.ListingChangedError:
-            continue
-    raise InvalidStateError("The listing is being changed by other requests; try again.")
+        return changes, (listing_store.stock_is(int(item.stock)) if "stock" in changes else None)
+
+    return _change_owned_listing(identity, listing_id, decide)
 
 
 def publish_listing(*, identity: Identity, listing_id: str) -> dict[str, Any]:
-    for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = owned_listing(identity, listing_id)
+    def decide(item: Any) -> tuple[dict[str, Any], Any]:
         if item.status == "archived":
             raise InvalidStateError("An archived listing cannot be published.")
         artisan = artisan_store.get_artisan(identity.user_id)
@@ -225,16 +246,9 @@ def publish_listing(*, identity: Identity, listing_id: str) -> dict[str, Any]:
                  if record.get("status") == "ready"]
         if not ready:
             raise NotPublishableError("Add at least one photo that has finished processing.")
-        writes: dict[str, Any] = {"status": "active", "province": artisan.province,
-                                  "version": int(item.version) + 1, "updated_at": rfc3339(utc_now())}
-        writes.update(_browse_keys(status="active", category=item.category, artisan_id=item.artisan_id,
-                                   province=artisan.province))
-        condition = listing_store.version_is(int(item.version)) & listing_store.image_is_ready(ready[0])
-        try:
-            return listing_view(listing_store.update_listing(listing_id, writes, condition=condition))
-        except listing_store.ListingChangedError:
-            continue
-    raise InvalidStateError("The listing is being changed by other requests; try again.")
+        return {"status": "active", "province": artisan.province}, listing_store.image_is_ready(ready[0])
+
+    return _change_owned_listing(identity, listing_id, decide)
 
 
 def unpublish_listing(*, identity: Identity, listing_id: str) -> dict[str, Any]:
@@ -246,22 +260,14 @@ def archive_listing(*, identity: Identity, listing_id: str) -> None:
 
 
 def _move_out_of_catalog(identity: Identity, listing_id: str, *, status: str) -> dict[str, Any]:
-    for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = owned_listing(identity, listing_id)
+    def decide(item: Any) -> tuple[dict[str, Any], Any] | None:
         if item.status == "archived":
             if status == "archived":
-                return listing_view(item)
+                return None  # archiving twice is no change
             raise InvalidStateError("An archived listing cannot be changed.")
-        writes: dict[str, Any] = {"status": status, "version": int(item.version) + 1,
-                                  "updated_at": rfc3339(utc_now())}
-        writes.update(_browse_keys(status=status, category=item.category, artisan_id=item.artisan_id,
-                                   province=item.province))
-        try:
-            return listing_view(listing_store.update_listing(
-                listing_id, writes, condition=listing_store.version_is(int(item.version))))
-        except listing_store.ListingChangedError:
-            continue
-    raise InvalidStateError("The listing is being changed by other requests; try again.")
+        return {"status": status}, None
+
+    return _change_owned_listing(identity, listing_id, decide)
 
 
 def browse_listings(*, query: ListingQuery) -> dict[str, Any]:
