@@ -69,12 +69,8 @@ def place_order(*, identity: Identity, request: OrderCreate,
     key = _idempotency_key(identity, idempotency_key)
     request_hash = _request_hash(request)
     wanted = {item.listing_id: item.quantity for item in request.items}
-    # One read: the listings and, for a foreign currency, the FX rates, in a single BatchGetItem.
-    if request.currency == "PKR":
-        listings, rates = store.get_listings(list(wanted)), {}
-    else:
-        listings, fx_item = store.get_listings_and_setting(list(wanted), FX_SETTING)
-        rates = rates_from(fx_item)
+    # One read: the listings and the FX rates the charge is locked at, in a single BatchGetItem.
+    listings, fx_item = store.get_listings_and_setting(list(wanted), FX_SETTING)
 
     def refuse(error: Exception) -> tuple[dict[str, Any], bool]:
         replayed = _replay(key, request_hash)
@@ -105,7 +101,7 @@ def place_order(*, identity: Identity, request: OrderCreate,
     subtotal = sum(line["line_total"] for line in lines)
     shipping = order_shipping(weights.values(), address["country"])
     total = subtotal + shipping
-    charge_amount, fx_rate = convert(total, request.currency, rates)
+    charge_amount, fx_rate = convert(total, request.currency, rates_from(fx_item))
     pending = request.payment_method != "cod"
     created_at = rfc3339(now)
     expires_at = rfc3339(now + timedelta(seconds=float(settings.reservation_minutes * 60))) if pending else None
