@@ -110,8 +110,6 @@ def app_environment(
         "API_BASE_URL": settings.api_url,
         "STOREFRONT_URL": settings.web_url,
         "ALLOWED_ORIGIN": settings.web_url,
-        # infra/ sets this on AWS; without it every request that counts a metric answered 500.
-        "POWERTOOLS_METRICS_NAMESPACE": environ.get("POWERTOOLS_METRICS_NAMESPACE", "MadeInPakistan/local"),
     }
 
 
