@@ -15,7 +15,7 @@ from chalice import Chalice, CORSConfig, Rate, Response
 from chalicelib import catalog, fx, image_uploads, orders
 from chalicelib.auth import Identity, authenticate
 from chalicelib.categories import CATEGORIES
-from chalicelib.config import IMAGE_MAX_BYTES, SUPPORTED_CURRENCIES, get_settings
+from chalicelib.config import client_config, get_settings
 from chalicelib.errors import DomainError, http_error, internal_error_body
 from chalicelib.lazy import lazy_module
 from chalicelib.parsing import parse_body, parse_form, parse_if_match, parse_query
@@ -133,11 +133,8 @@ def openapi() -> dict[str, Any]:
 
 
 @route("/config")
-def client_config() -> dict[str, Any]:
-    settings = get_settings()
-    return {"region": settings.region, "user_pool_id": settings.user_pool_id,
-            "user_pool_client_id": settings.user_pool_client_id, "cognito_endpoint": settings.cognito_endpoint,
-            "currencies": list(SUPPORTED_CURRENCIES), "image_max_bytes": IMAGE_MAX_BYTES}
+def get_client_config() -> dict[str, Any]:
+    return client_config(get_settings())
 
 
 @route("/categories")

@@ -101,3 +101,10 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget the cached settings (tests that change the environment call this)."""
     get_settings.cache_clear()
+
+
+def client_config(settings: Settings) -> dict[str, object]:
+    """What `GET /config` tells clients: how to sign in, which currencies, how large a photo may be."""
+    return {"region": settings.region, "user_pool_id": settings.user_pool_id,
+            "user_pool_client_id": settings.user_pool_client_id, "cognito_endpoint": settings.cognito_endpoint,
+            "currencies": list(SUPPORTED_CURRENCIES), "image_max_bytes": IMAGE_MAX_BYTES}
