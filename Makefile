@@ -1,6 +1,6 @@
 # Developer entry points. `make run` and `make test` set up .venv on first use;
 # a change to either requirements file reinstalls (the stamp is keyed on their hash).
-PYTHON ?= python3.11
+PYTHON ?= $(shell PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null || command -v python3.13)
 VENV := .venv
 BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt
