@@ -1,4 +1,4 @@
-"""Routes and event handlers only: parse -> call one service -> shape the response."""
+"""Routes and event handlers only: each declares its operation, parses, calls one service, shapes the answer."""
 from __future__ import annotations
 
 import json
@@ -12,29 +12,36 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.exceptions import SchemaValidationError
 from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib import catalog, fx, image_uploads, orders
 from chalicelib.auth import Identity, authenticate
-from chalicelib.categories import CATEGORIES
-from chalicelib.config import client_config, get_settings
+from chalicelib.catalog import artisans, listings
+from chalicelib.catalog.categories import CATEGORIES
+from chalicelib.config import client_config
 from chalicelib.errors import DomainError, http_error, internal_error_body
-from chalicelib.lazy import lazy_module
-from chalicelib.parsing import parse_body, parse_form, parse_if_match, parse_query
+from chalicelib.fx import service as fx
+from chalicelib.http.operations import Operation, register, schema, shape
+from chalicelib.http.parsing import parse_body, parse_form, parse_if_match, parse_query
+from chalicelib.http.replies import Reply
+from chalicelib.images import processor, uploads
+from chalicelib.orders import service as orders
 from chalicelib.payments import service as payments
-
-# Request models build on pydantic; they load on the first request that parses a body or query string.
-models = lazy_module("chalicelib.models")
-order_models = lazy_module("chalicelib.order_models")
+from chalicelib.payouts import service as payouts
+from chalicelib.wiring import get_settings
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
 # The namespace defaults here so a missing setting can never fail a request at flush time.
 metrics = Metrics(service="marketplace", namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "MadeInPakistan"))
 # CORS is fixed when routes are declared, so the allowed origin is the one
-# setting read at import; it comes from .chalice/config.json on AWS.
+# setting read at import; `make package` sets the stage's origin.
 _CORS = CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
                    allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
                    expose_headers=["ETag"], max_age=600)
 JSON = "application/json; charset=utf-8"
+SIGNED_IN = (401,)
+_IF_MATCH = ("If-Match", False, "The listing version from its ETag; a stale one is refused with 412.")
+_IDEMPOTENCY_KEY = ("Idempotency-Key", True, "1..64 visible characters; a retry with the same body returns the "
+                    "same order")
+_STRIPE_SIGNATURE = ("Stripe-Signature", True, "t=<unix>,v1=<hex HMAC-SHA256 of 't.body'>")
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -62,16 +69,57 @@ def publish_metrics() -> None:
 _METRIC_FOR_CODE = {"OUT_OF_STOCK": "StockConflicts", "LISTING_UNAVAILABLE": "StockConflicts"}
 
 
-def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
-    """`app.route` plus the one place that turns domain errors into the contract's error shape."""
+class Call:
+    """The request as a handler sees it: the caller, and the body and query parsed with the operation's schemas."""
 
-    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+    def __init__(self, operation: Operation) -> None:
+        self._operation = operation
+        self._request: Any = app.current_request  # set by Chalice for the request being handled
+
+    def caller(self) -> Identity:
+        return authenticate(self.header("authorization"), get_settings())
+
+    def optional_caller(self) -> Identity | None:
+        return self.caller() if self.header("authorization") else None
+
+    def header(self, name: str) -> str | None:
+        value: str | None = self._request.headers.get(name)
+        return value
+
+    def body(self) -> Any:
+        assert self._operation.request is not None, "the operation declares no request body"
+        return parse_body(self._request.raw_body, schema(self._operation.request),
+                          content_type=self.header("content-type"))
+
+    def query(self) -> Any:
+        assert self._operation.query is not None, "the operation declares no query"
+        return parse_query(self._request.query_params, schema(self._operation.query))
+
+    def form(self) -> dict[str, str]:
+        return parse_form(self._request.raw_body)
+
+    @property
+    def raw_body(self) -> bytes:
+        raw: bytes = self._request.raw_body or b""
+        return raw
+
+
+def route(operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a route and its operation at once; the one place domain errors become the contract's error shape."""
+    register(operation)
+
+    def declare(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def handle(**params: Any) -> Response:
-            request = app.current_request
+            request: Any = app.current_request
             logger.set_correlation_id(request.context.get("requestId"))
             try:
-                result = view(**params)
+                get_settings()  # settings, secrets and table bindings, built once per container
+                result = view(Call(operation), **params)
+                reply = result if isinstance(result, Reply) else Reply(result, operation.status)
+                if reply.body is None:
+                    return Response(body="", status_code=reply.status, headers=dict(reply.headers))
+                return _json(shape(operation, reply.status, reply.body), reply.status, reply.headers)
             except DomainError as error:
                 status, body = http_error(error)
                 code = body["error"]["code"]
@@ -86,263 +134,281 @@ def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
                 return _json(internal_error_body(), 500)
             finally:
                 publish_metrics()
-            return result if isinstance(result, Response) else _json(result)
 
-        app.route(path, methods=list(methods), cors=_CORS,
+        app.route(operation.path, methods=[operation.method], cors=_CORS,
                   # Every media type reaches the handler, so a wrong one is refused in the contract's
                   # error shape (by parse_body) rather than with Chalice's own 415.
                   content_types=["*/*"])(handle)
         return view
 
-    return register
+    return declare
 
 
-def _request() -> Any:
-    return app.current_request
-
-
-def caller() -> Identity:
-    return authenticate(_request().headers.get("authorization"), get_settings())
-
-
-def optional_caller() -> Identity | None:
-    return caller() if _request().headers.get("authorization") else None
-
-
-def body(model: type) -> Any:
-    return parse_body(_request().raw_body, model, content_type=_request().headers.get("content-type"))
-
-
-def query(model: type) -> Any:
-    return parse_query(_request().query_params, model)
+def _with_etag(listing: dict[str, Any], status: int = 200) -> Reply:
+    return Reply(listing, status, {"ETag": f'"{listing["version"]}"'})
 
 
 # --- health and documents -------------------------------------------------------
 
 
-@route("/health")
-def health() -> dict[str, str]:
+@route(Operation("GET", "/health", "Liveness", "documents", response="http:Health"))
+def health(call: Call) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@route("/openapi.json")
-def openapi() -> dict[str, Any]:
-    from chalicelib.openapi import openapi_document  # JSON-schema generation is only needed here
+@route(Operation("GET", "/openapi.json", "This document", "documents"))
+def openapi(call: Call) -> dict[str, Any]:
+    from chalicelib.http.openapi import openapi_document  # JSON-schema generation is only needed here
 
     return openapi_document()
 
 
-@route("/config")
-def get_client_config() -> dict[str, Any]:
+@route(Operation("GET", "/config", "How clients sign in", "documents", response="http:ClientConfig"))
+def get_client_config(call: Call) -> dict[str, Any]:
     return client_config(get_settings())
 
 
-@route("/categories")
-def categories() -> dict[str, Any]:
+@route(Operation("GET", "/categories", "The crafts", "documents", response="http:CategoryList"))
+def categories(call: Call) -> dict[str, Any]:
     return {"items": list(CATEGORIES)}
 
 
-@route("/fx-rates")
-def get_fx_rates() -> dict[str, Any]:
+@route(Operation("GET", "/fx-rates", "PKR exchange rates", "documents", response="fx:FxRatesPublic"))
+def get_fx_rates(call: Call) -> dict[str, Any]:
     return fx.fx_rates()
 
 
-@route("/ops/fx-rates", methods=("PUT",))
-def put_fx_rates() -> dict[str, Any]:
-    identity = caller()
-    return fx.set_fx_rates(identity=identity, rates=body(models.FxRatesUpdate).rates)
+@route(Operation("PUT", "/ops/fx-rates", "Set exchange rates (ops)", "ops", response="fx:FxRatesPublic",
+                 request="fx:FxRatesUpdate", auth=True, errors=(400, 401, 403, 413)))
+def put_fx_rates(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    return fx.set_fx_rates(identity=identity, rates=call.body().rates)
 
 
 # --- artisans --------------------------------------------------------------------
 
 
-@route("/artisans/me", methods=("PUT",))
-def put_my_profile() -> Response:
-    identity = caller()
-    profile, created = catalog.upsert_my_profile(identity=identity, profile=body(models.ArtisanUpsert))
-    return _json(profile, 201 if created else 200)
+@route(Operation("PUT", "/artisans/me", "Create (201) or update (200) my artisan profile", "artisans",
+                 response="catalog:ArtisanPrivate", request="catalog:ArtisanUpsert", auth=True,
+                 errors=(400, 401, 403, 409, 413), other_statuses={201: "catalog:ArtisanPrivate"}))
+def put_my_profile(call: Call) -> Reply:
+    identity = call.caller()
+    profile, created = artisans.upsert_my_profile(identity=identity, profile=call.body())
+    return Reply(profile, 201 if created else 200)
 
 
-@route("/artisans/me")
-def get_my_profile() -> dict[str, Any]:
-    return catalog.get_my_profile(identity=caller())
+@route(Operation("GET", "/artisans/me", "My artisan profile", "artisans", response="catalog:ArtisanPrivate",
+                 auth=True, errors=(401, 403, 404)))
+def get_my_profile(call: Call) -> dict[str, Any]:
+    return artisans.get_my_profile(identity=call.caller())
 
 
-@route("/artisans/me/listings")
-def get_my_listings() -> dict[str, Any]:
-    identity = caller()
-    page = query(models.PageQuery)
-    return catalog.my_listings(identity=identity, limit=page.limit, cursor=page.cursor)
+@route(Operation("GET", "/artisans/me/listings", "My listings, drafts included", "artisans",
+                 response="catalog:ListingPage", query="http:PageQuery", auth=True, errors=(400, 401, 403)))
+def get_my_listings(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    page = call.query()
+    return listings.my_listings(identity=identity, limit=page.limit, cursor=page.cursor)
 
 
-@route("/artisans/{artisan_id}")
-def get_artisan(artisan_id: str) -> dict[str, Any]:
-    return catalog.get_artisan(identity=optional_caller(), artisan_id=artisan_id)
+@route(Operation("GET", "/artisans/{artisan_id}", "A verified artisan", "artisans", response="catalog:ArtisanPublic",
+                 errors=(401, 404)))
+def get_artisan(call: Call, artisan_id: str) -> dict[str, Any]:
+    return artisans.get_artisan(identity=call.optional_caller(), artisan_id=artisan_id)
 
 
-@route("/artisans")
-def list_artisans() -> dict[str, Any]:
-    params = query(models.ArtisanQuery)
-    return catalog.list_artisans(province=params.province, craft=params.craft, limit=params.limit,
-                                 cursor=params.cursor)
+@route(Operation("GET", "/artisans", "Verified artisans, newest first", "artisans", response="catalog:ArtisanPage",
+                 query="catalog:ArtisanQuery", errors=(400,)))
+def list_artisans(call: Call) -> dict[str, Any]:
+    params = call.query()
+    return artisans.list_artisans(province=params.province, craft=params.craft, limit=params.limit,
+                                  cursor=params.cursor)
 
 
-@route("/ops/artisans")
-def verification_queue() -> dict[str, Any]:
-    identity = caller()
-    params = query(models.VerificationQueueQuery)
-    return catalog.verification_queue(identity=identity, verification=params.verification, limit=params.limit,
-                                      cursor=params.cursor)
+@route(Operation("GET", "/ops/artisans", "The verification queue, oldest first (ops)", "ops",
+                 response="catalog:ArtisanPrivatePage", query="catalog:VerificationQueueQuery", auth=True,
+                 errors=(400, 401, 403)))
+def verification_queue(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    params = call.query()
+    return artisans.verification_queue(identity=identity, verification=params.verification, limit=params.limit,
+                                       cursor=params.cursor)
 
 
-@route("/ops/artisans/{artisan_id}/verification", methods=("POST",))
-def decide_verification(artisan_id: str) -> dict[str, Any]:
-    identity = caller()
-    decision = body(models.VerificationDecision)
-    return catalog.decide_verification(identity=identity, artisan_id=artisan_id, decision=decision.decision,
-                                       note=decision.note)
+@route(Operation("POST", "/ops/artisans/{artisan_id}/verification", "Verify or reject an artisan (ops)", "ops",
+                 response="catalog:ArtisanPrivate", request="catalog:VerificationDecision", auth=True,
+                 errors=(400, 401, 403, 404, 409, 413)))
+def decide_verification(call: Call, artisan_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    decision = call.body()
+    return artisans.decide_verification(identity=identity, artisan_id=artisan_id, decision=decision.decision,
+                                        note=decision.note)
 
 
 # --- listings --------------------------------------------------------------------
 
 
-def _with_etag(listing: dict[str, Any], status: int = 200) -> Response:
-    return _json(listing, status, {"ETag": f'"{listing["version"]}"'})
+@route(Operation("POST", "/listings", "Create a draft listing", "listings", status=201,
+                 response="catalog:ListingPublic", request="catalog:ListingCreate", auth=True,
+                 errors=(400, 401, 403, 409, 413), response_headers=("ETag",)))
+def create_listing(call: Call) -> Reply:
+    identity = call.caller()
+    return _with_etag(listings.create_listing(identity=identity, listing=call.body()), 201)
 
 
-@route("/listings", methods=("POST",))
-def create_listing() -> Response:
-    identity = caller()
-    return _with_etag(catalog.create_listing(identity=identity, listing=body(models.ListingCreate)), 201)
+@route(Operation("GET", "/listings", "Browse active listings", "listings", response="catalog:ListingPage",
+                 query="catalog:ListingQuery", errors=(400,)))
+def browse_listings(call: Call) -> dict[str, Any]:
+    return listings.browse_listings(query=call.query())
 
 
-@route("/listings")
-def browse_listings() -> dict[str, Any]:
-    return catalog.browse_listings(query=query(models.ListingQuery))
+@route(Operation("GET", "/listings/{listing_id}", "A listing", "listings", response="catalog:ListingPublic",
+                 query="http:CurrencyQuery", errors=(400, 401, 404), response_headers=("ETag",)))
+def get_listing(call: Call, listing_id: str) -> Reply:
+    identity = call.optional_caller()
+    currency = call.query().currency
+    return _with_etag(listings.get_listing(identity=identity, listing_id=listing_id, currency=currency))
 
 
-@route("/listings/{listing_id}")
-def get_listing(listing_id: str) -> Response:
-    identity = optional_caller()
-    currency = query(models.CurrencyQuery).currency
-    return _with_etag(catalog.get_listing(identity=identity, listing_id=listing_id, currency=currency))
+@route(Operation("PATCH", "/listings/{listing_id}", "Edit a listing (owner)", "listings",
+                 response="catalog:ListingPublic", request="catalog:ListingUpdate", auth=True,
+                 errors=(400, 401, 403, 404, 409, 412, 413), headers=(_IF_MATCH,), response_headers=("ETag",)))
+def update_listing(call: Call, listing_id: str) -> Reply:
+    identity = call.caller()
+    if_match = parse_if_match(call.header("if-match"))
+    return _with_etag(listings.update_listing(identity=identity, listing_id=listing_id, update=call.body(),
+                                              if_match=if_match))
 
 
-@route("/listings/{listing_id}", methods=("PATCH",))
-def update_listing(listing_id: str) -> Response:
-    identity = caller()
-    if_match = parse_if_match(_request().headers.get("if-match"))
-    listing = catalog.update_listing(identity=identity, listing_id=listing_id, update=body(models.ListingUpdate),
-                                     if_match=if_match)
-    return _with_etag(listing)
+@route(Operation("POST", "/listings/{listing_id}/publish", "Publish (owner)", "listings",
+                 response="catalog:ListingPublic", auth=True, errors=(401, 403, 404, 409),
+                 response_headers=("ETag",)))
+def publish_listing(call: Call, listing_id: str) -> Reply:
+    return _with_etag(listings.publish_listing(identity=call.caller(), listing_id=listing_id))
 
 
-@route("/listings/{listing_id}/publish", methods=("POST",))
-def publish_listing(listing_id: str) -> Response:
-    return _with_etag(catalog.publish_listing(identity=caller(), listing_id=listing_id))
+@route(Operation("POST", "/listings/{listing_id}/unpublish", "Back to draft (owner)", "listings",
+                 response="catalog:ListingPublic", auth=True, errors=(401, 403, 404, 409),
+                 response_headers=("ETag",)))
+def unpublish_listing(call: Call, listing_id: str) -> Reply:
+    return _with_etag(listings.unpublish_listing(identity=call.caller(), listing_id=listing_id))
 
 
-@route("/listings/{listing_id}/unpublish", methods=("POST",))
-def unpublish_listing(listing_id: str) -> Response:
-    return _with_etag(catalog.unpublish_listing(identity=caller(), listing_id=listing_id))
+@route(Operation("DELETE", "/listings/{listing_id}", "Archive (owner)", "listings", status=204, auth=True,
+                 errors=(401, 403, 404)))
+def archive_listing(call: Call, listing_id: str) -> Reply:
+    listings.archive_listing(identity=call.caller(), listing_id=listing_id)
+    return Reply(None, 204)
 
 
-@route("/listings/{listing_id}", methods=("DELETE",))
-def archive_listing(listing_id: str) -> Response:
-    catalog.archive_listing(identity=caller(), listing_id=listing_id)
-    return Response(body="", status_code=204)
+@route(Operation("POST", "/listings/{listing_id}/images", "Grant a photo upload: an S3 presigned POST (owner)",
+                 "listings", status=201, response="images:ImageUploadGrant", request="images:ImageUploadCreate",
+                 auth=True, errors=(400, 401, 403, 404, 409, 413)))
+def grant_image_upload(call: Call, listing_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    request = call.body()
+    return uploads.grant_upload(identity=identity, listing_id=listing_id, content_type=request.content_type,
+                                size_bytes=request.size_bytes)
 
 
-@route("/listings/{listing_id}/images", methods=("POST",))
-def grant_image_upload(listing_id: str) -> Response:
-    identity = caller()
-    request = body(models.ImageUploadCreate)
-    grant = image_uploads.grant_upload(identity=identity, listing_id=listing_id,
-                                       content_type=request.content_type, size_bytes=request.size_bytes)
-    return _json(grant, 201)
-
-
-@route("/listings/{listing_id}/images/{image_id}", methods=("DELETE",))
-def delete_image(listing_id: str, image_id: str) -> Response:
-    image_uploads.delete_image(identity=caller(), listing_id=listing_id, image_id=image_id)
-    return Response(body="", status_code=204)
+@route(Operation("DELETE", "/listings/{listing_id}/images/{image_id}", "Delete a photo and its renditions (owner)",
+                 "listings", status=204, auth=True, errors=(401, 403, 404)))
+def delete_image(call: Call, listing_id: str, image_id: str) -> Reply:
+    uploads.delete_image(identity=call.caller(), listing_id=listing_id, image_id=image_id)
+    return Reply(None, 204)
 
 
 # --- orders ----------------------------------------------------------------------
 
 
-@route("/orders", methods=("POST",))
-def place_order() -> Response:
-    identity = caller()
-    request = body(order_models.OrderCreate)
-    order, created = orders.place_order(identity=identity, request=request,
-                                        idempotency_key=_request().headers.get("idempotency-key"))
+@route(Operation("POST", "/orders", "Place an order (201), or replay it (200)", "orders", status=201,
+                 response="orders:OrderPublic", request="orders:OrderCreate", auth=True,
+                 errors=(400, 401, 409, 413, 422, 503), headers=(_IDEMPOTENCY_KEY,),
+                 other_statuses={200: "orders:OrderPublic"}))
+def place_order(call: Call) -> Reply:
+    identity = call.caller()
+    order, created = orders.place_order(identity=identity, request=call.body(),
+                                        idempotency_key=call.header("idempotency-key"))
     count("OrdersPlaced" if created else "OrdersReplayed")
-    return _json(order, 201 if created else 200)
+    return Reply(order, 201 if created else 200)
 
 
-@route("/orders")
-def list_orders() -> dict[str, Any]:
-    identity = caller()
-    page = query(models.PageQuery)
+@route(Operation("GET", "/orders", "My orders, newest first", "orders", response="orders:OrderPage",
+                 query="http:PageQuery", auth=True, errors=(400, 401)))
+def list_orders(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    page = call.query()
     return orders.list_orders(identity=identity, limit=page.limit, cursor=page.cursor)
 
 
-@route("/orders/{order_id}")
-def get_order(order_id: str) -> dict[str, Any]:
-    return orders.get_order(identity=caller(), order_id=order_id)
+@route(Operation("GET", "/orders/{order_id}", "An order (its buyer and ops)", "orders", response="orders:OrderPublic",
+                 auth=True, errors=(401, 404)))
+def get_order(call: Call, order_id: str) -> dict[str, Any]:
+    return orders.get_order(identity=call.caller(), order_id=order_id)
 
 
-@route("/orders/{order_id}/cancel", methods=("POST",))
-def cancel_order(order_id: str) -> dict[str, Any]:
-    return orders.cancel_order(identity=caller(), order_id=order_id)
+@route(Operation("POST", "/orders/{order_id}/cancel", "Cancel and release stock (buyer)", "orders",
+                 response="orders:OrderPublic", auth=True, errors=(401, 404, 409, 503)))
+def cancel_order(call: Call, order_id: str) -> dict[str, Any]:
+    return orders.cancel_order(identity=call.caller(), order_id=order_id)
 
 
-@route("/orders/{order_id}/payment", methods=("POST",))
-def start_payment(order_id: str) -> dict[str, Any]:
-    return payments.start_payment(identity=caller(), order_id=order_id)
+@route(Operation("POST", "/orders/{order_id}/payment", "Start paying (buyer)", "payments",
+                 response="payments:PaymentStartPublic", auth=True, errors=(401, 404, 409)))
+def start_payment(call: Call, order_id: str) -> dict[str, Any]:
+    return payments.start_payment(identity=call.caller(), order_id=order_id)
 
 
-@route("/orders/{order_id}/shipments", methods=("POST",))
-def ship_order(order_id: str) -> dict[str, Any]:
-    identity = caller()
-    return orders.ship(identity=identity, order_id=order_id, shipment=body(order_models.ShipmentCreate))
+@route(Operation("POST", "/orders/{order_id}/shipments", "Ship my lines (artisan)", "fulfilment",
+                 response="orders:OrderPublic", request="orders:ShipmentCreate", auth=True,
+                 errors=(400, 401, 403, 404, 409, 413)))
+def ship_order(call: Call, order_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    return orders.ship(identity=identity, order_id=order_id, shipment=call.body())
 
 
-@route("/ops/orders/{order_id}/delivered", methods=("POST",))
-def mark_delivered(order_id: str) -> dict[str, Any]:
-    return orders.mark_delivered(identity=caller(), order_id=order_id)
+@route(Operation("POST", "/ops/orders/{order_id}/delivered", "Mark delivered, credit payouts (ops)", "ops",
+                 response="orders:OrderPublic", auth=True, errors=(401, 403, 404, 409)))
+def mark_delivered(call: Call, order_id: str) -> dict[str, Any]:
+    return orders.mark_delivered(identity=call.caller(), order_id=order_id)
 
 
-@route("/artisans/me/orders")
-def my_artisan_orders() -> dict[str, Any]:
-    identity = caller()
-    params = query(order_models.ArtisanOrderQuery)
+@route(Operation("GET", "/artisans/me/orders", "My order lines, grouped by order (artisan)", "fulfilment",
+                 response="orders:ArtisanOrderPage", query="orders:ArtisanOrderQuery", auth=True,
+                 errors=(400, 401, 403)))
+def my_artisan_orders(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    params = call.query()
     return orders.artisan_orders(identity=identity, status=params.status, limit=params.limit, cursor=params.cursor)
 
 
-@route("/artisans/me/payouts")
-def my_payouts() -> dict[str, Any]:
-    identity = caller()
-    page = query(models.PageQuery)
-    return orders.payouts(identity=identity, limit=page.limit, cursor=page.cursor)
+@route(Operation("GET", "/artisans/me/payouts", "My payout balance and ledger (artisan)", "fulfilment",
+                 response="payouts:PayoutsPublic", query="http:PageQuery", auth=True, errors=(400, 401, 403)))
+def my_payouts(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    page = call.query()
+    return payouts.payouts(identity=identity, limit=page.limit, cursor=page.cursor)
 
 
 # --- payment callbacks (public, authenticated by signature only) ---------------------
 
 
-@route("/payments/jazzcash/callback", methods=("POST",))
-def jazzcash_callback() -> Response:
-    result = payments.jazzcash_callback(parse_form(_request().raw_body))
+@route(Operation("POST", "/payments/jazzcash/callback", "JazzCash return post (signature-checked)", "payments",
+                 response="payments:CallbackAccepted", request="payments:JazzCashCallbackForm", form=True,
+                 errors=(400, 401, 413), other_statuses={303: None}))
+def jazzcash_callback(call: Call) -> Reply:
+    result = payments.jazzcash_callback(call.form())
     count("PaymentsApplied", int(result.outcome == "paid"))
-    if result.order_id and "text/html" in (_request().headers.get("accept") or ""):
-        return Response(body="", status_code=303, headers={"Location": payments.order_page_url(result.order_id)})
-    return _json({"status": "ok"})
+    if result.order_id and "text/html" in (call.header("accept") or ""):
+        return Reply(None, 303, {"Location": payments.order_page_url(result.order_id)})
+    return Reply({"status": "ok"}, 200)
 
 
-@route("/payments/card/webhook", methods=("POST",))
-def card_webhook() -> dict[str, Any]:
-    result = payments.card_webhook(_request().raw_body or b"", _request().headers.get("stripe-signature"))
+@route(Operation("POST", "/payments/card/webhook", "Card gateway webhook (Stripe-Signature checked)", "payments",
+                 response="payments:CallbackAccepted", request="payments:CardWebhookEvent", errors=(400, 401, 413),
+                 headers=(_STRIPE_SIGNATURE,)))
+def card_webhook(call: Call) -> dict[str, Any]:
+    result = payments.card_webhook(call.raw_body, call.header("stripe-signature"))
     count("PaymentsApplied", int(result.outcome == "paid"))
     return {"status": "ok"}
 
@@ -353,7 +419,8 @@ def card_webhook() -> dict[str, Any]:
 @app.on_sqs_message(queue=os.environ.get("IMAGE_QUEUE_NAME", "mip-dev-image-events"), batch_size=10)
 def process_image_events(event: Any) -> dict[str, Any]:
     """S3 upload notifications -> image records; failed messages go back to SQS (partial batch response)."""
-    result = image_uploads.process_batch(event.to_dict()["Records"])
+    get_settings()
+    result = processor.process_batch(event.to_dict()["Records"])
     count("ImagesProcessed", result.outcomes["ready"])
     count("ImagesRejected", result.outcomes["rejected"])
     publish_metrics()
@@ -362,6 +429,7 @@ def process_image_events(event: Any) -> dict[str, Any]:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_expired_orders(event: Any) -> dict[str, Any]:
+    get_settings()
     expired = orders.expire_due_orders()
     count("OrdersExpired", expired)
     publish_metrics()

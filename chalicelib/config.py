@@ -1,9 +1,10 @@
-"""Settings from environment variables, read once, lazily.
+"""What the functions are told: table names, URLs, limits and secrets, as one frozen value.
 
-Nothing here is read at import time, so tests can set the environment first.
-On AWS the function environment comes from `.chalice/config.json` and the
-`Ref`/`GetAtt` values merged from `infra/resources.yaml`, and the secrets from
-SSM Parameter Store (`chalicelib/store/parameters.py`); locally from `local/stack.py`.
+Nothing here is read at import time and nothing here fetches anything:
+`chalicelib.wiring.get_settings()` builds the value once per container from the
+environment and, on AWS, the secrets in SSM Parameter Store. On AWS the
+environment comes from `.chalice/config.json` and the `Ref`/`GetAtt` values
+merged from `infra/resources.yaml`; locally from `local/stack.py`.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 # CloudFormation logical id of each table -> the environment variable holding its name.
 TABLE_ENV: dict[str, str] = {
@@ -64,43 +64,41 @@ class Settings:
     api_base_url: str
     storefront_url: str
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str], secrets: Mapping[str, str], *, region: str) -> Settings:
+        """Settings from the function's environment; `secrets` holds the SSM_BACKED values (see wiring)."""
+
+        def env(name: str, default: str | None = None) -> str:
+            return _env(name, default, values=environ)
+
+        def secret(name: str, default: str | None = None) -> str:
+            return _env(name, default, values=secrets)
+
+        return cls(
+            region=region,
+            tables={logical: env(var) for logical, var in TABLE_ENV.items()},
+            images_bucket=env("IMAGES_BUCKET"),
+            images_base_url=env("IMAGES_BASE_URL").rstrip("/"),
+            user_pool_id=env("COGNITO_USER_POOL_ID"),
+            user_pool_client_id=env("COGNITO_CLIENT_ID"),
+            cognito_endpoint=environ.get("COGNITO_ENDPOINT") or None,
+            cursor_secret=secret("CURSOR_SECRET").encode(),
+            cnic_hash_key=secret("CNIC_HASH_KEY").encode(),
+            reservation_minutes=Decimal(env("RESERVATION_MINUTES", "30")),
+            commission_bps=int(env("COMMISSION_BPS", "500")),
+            jazzcash_merchant_id=env("JAZZCASH_MERCHANT_ID"),
+            jazzcash_password=secret("JAZZCASH_PASSWORD", "unset"),
+            jazzcash_integrity_salt=secret("JAZZCASH_INTEGRITY_SALT"),
+            # Both gateway pages are settings with no fallback, so no stage can reach a sandbox by omission.
+            jazzcash_action_url=env("JAZZCASH_ACTION_URL"),
+            card_webhook_secret=secret("CARD_WEBHOOK_SECRET"),
+            card_action_url=env("CARD_ACTION_URL"),
+            api_base_url=secret("API_BASE_URL").rstrip("/"),
+            storefront_url=env("STOREFRONT_URL").rstrip("/"),
+        )
+
     def table(self, logical_id: str) -> str:
         return self.tables[logical_id]
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    from .store.parameters import resolve  # boto3 only once settings are needed
-
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-south-1"
-    stored = resolve(SSM_BACKED, region=region)
-    return Settings(
-        region=region,
-        tables={logical: _env(var) for logical, var in TABLE_ENV.items()},
-        images_bucket=_env("IMAGES_BUCKET"),
-        images_base_url=_env("IMAGES_BASE_URL").rstrip("/"),
-        user_pool_id=_env("COGNITO_USER_POOL_ID"),
-        user_pool_client_id=_env("COGNITO_CLIENT_ID"),
-        cognito_endpoint=os.environ.get("COGNITO_ENDPOINT") or None,
-        cursor_secret=_env("CURSOR_SECRET", values=stored).encode(),
-        cnic_hash_key=_env("CNIC_HASH_KEY", values=stored).encode(),
-        reservation_minutes=Decimal(_env("RESERVATION_MINUTES", "30")),
-        commission_bps=int(_env("COMMISSION_BPS", "500")),
-        jazzcash_merchant_id=_env("JAZZCASH_MERCHANT_ID", "MC00000"),
-        jazzcash_password=_env("JAZZCASH_PASSWORD", "unset", values=stored),
-        jazzcash_integrity_salt=_env("JAZZCASH_INTEGRITY_SALT", values=stored),
-        jazzcash_action_url=_env("JAZZCASH_ACTION_URL"),
-        card_webhook_secret=_env("CARD_WEBHOOK_SECRET", values=stored),
-        # The card client's payment page; locally the sandbox gateway served beside the storefront.
-        card_action_url=os.environ.get("CARD_ACTION_URL") or f"{_env('STOREFRONT_URL').rstrip('/')}/sandbox/card",
-        api_base_url=_env("API_BASE_URL", values=stored).rstrip("/"),
-        storefront_url=_env("STOREFRONT_URL").rstrip("/"),
-    )
-
-
-def reset_settings() -> None:
-    """Forget the cached settings (tests that change the environment call this)."""
-    get_settings.cache_clear()
 
 
 def client_config(settings: Settings) -> dict[str, object]:

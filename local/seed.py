@@ -20,13 +20,14 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from chalicelib import catalog
 from chalicelib.auth import Identity
+from chalicelib.catalog import artisans, listings
+from chalicelib.catalog.schemas import ArtisanUpsert, ListingCreate
 from chalicelib.ids import new_id, rfc3339, utc_now
-from chalicelib.image_uploads import write_renditions
-from chalicelib.images import process_image
-from chalicelib.models import ArtisanUpsert, ListingCreate
+from chalicelib.images.processor import write_renditions
+from chalicelib.images.renditions import process_image
 from chalicelib.store import listings as listing_store
+from chalicelib.wiring import get_settings
 from local.users import DemoUser
 
 PHOTO_SIZE = (1200, 900)
@@ -179,6 +180,7 @@ def seed_catalog(users: Mapping[str, DemoUser]) -> None:
     and Pillow releases the GIL while it encodes, so the seed stays well under
     the stack's start-up budget.
     """
+    get_settings()  # the settings and table bindings the services write through
     ops = Identity(user_id=users["ops"]["sub"], email=users["ops"]["email"], groups=frozenset({"ops"}))
     work: list[tuple[Identity, Maker, Item]] = []
     for number, (maker, items) in enumerate(MAKERS):
@@ -198,8 +200,8 @@ def _verified_profile(identity: Identity, ops: Identity, maker: Maker, number: i
         "district": maker.district, "bio": maker.bio, "bio_ur": maker.bio_ur,
         "phone": f"+92300{5550000 + number:07d}", "cnic": f"{35200 + number}-{8800000 + number:07d}-{number % 10}",
     })
-    catalog.upsert_my_profile(identity=identity, profile=profile)
-    catalog.decide_verification(identity=ops, artisan_id=identity.user_id, decision="verified",
+    artisans.upsert_my_profile(identity=identity, profile=profile)
+    artisans.decide_verification(identity=ops, artisan_id=identity.user_id, decision="verified",
                                 note="Demo artisan, verified by the seed.")
 
 
@@ -213,9 +215,9 @@ def _active_listing(identity: Identity, maker: Maker, item: Item) -> None:
         "weight_grams": item.weight_grams, "processing_days": rng.randint(2, 10),
         "attributes": {"material": item.material, "origin": maker.district},
     })
-    listing_id = catalog.create_listing(identity=identity, listing=listing)["listing_id"]
+    listing_id = listings.create_listing(identity=identity, listing=listing)["listing_id"]
     _ready_photo(identity, listing_id, draw_photo(STYLES[maker.craft], rng))
-    catalog.publish_listing(identity=identity, listing_id=listing_id)
+    listings.publish_listing(identity=identity, listing_id=listing_id)
 
 
 def _ready_photo(identity: Identity, listing_id: str, photo: bytes) -> None:

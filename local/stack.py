@@ -106,6 +106,7 @@ def app_environment(
         "JAZZCASH_PASSWORD": environ.get("JAZZCASH_PASSWORD", "local-password"),
         "JAZZCASH_INTEGRITY_SALT": settings.jazzcash_integrity_salt,
         "JAZZCASH_ACTION_URL": f"{settings.web_url}/sandbox/jazzcash",
+        "CARD_ACTION_URL": f"{settings.web_url}/sandbox/card",
         "CARD_WEBHOOK_SECRET": settings.card_webhook_secret,
         "API_BASE_URL": settings.api_url,
         "STOREFRONT_URL": settings.web_url,

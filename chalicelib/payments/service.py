@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..auth import Identity
-from ..config import get_settings
 from ..errors import InvalidStateError, LimitReachedError, NotFoundError, UnauthenticatedError, ValidationError
 from ..ids import parse_rfc3339, rfc3339, utc_now
+from ..optimistic import read_decide_write
 from ..store import orders as store
-from . import card, jazzcash
+from ..store.records import Order
+from ..wiring import get_settings
+from . import card, jazzcash, rules
 from .gateway import MalformedCallbackError, PaymentEvent, SignatureError
 
 logger = logging.getLogger(__name__)
 _ORDER_ID_LENGTH = 16
 _MAX_PAYMENT_ATTEMPTS = 99
-_MAX_APPLY_ATTEMPTS = 8
 
 
 def order_page_url(order_id: str) -> str:
@@ -100,57 +101,26 @@ def apply_event(event: PaymentEvent, order_id: str | None) -> str:
     """Apply a verified event once; returns what happened (for logs and metrics)."""
     if event.outcome not in ("succeeded", "failed"):
         return "ignored"
-    for _ in range(_MAX_APPLY_ATTEMPTS):
-        order = store.get_order(order_id) if order_id else None
+
+    def read() -> Order | None:
+        return store.get_order(order_id) if order_id else None
+
+    def write(order: Order | None, _: None) -> str:
         if order is None:
             logger.warning("payment callback for an unknown order", extra={"provider": event.provider})
             return "unknown_order"
         now = rfc3339(utc_now())
-        event_record = store.payment_record(f"{event.provider}#{event.event_id}", order_id=order.order_id,
-                                            outcome=event.outcome, amount=event.amount, currency=event.currency,
-                                            created_at=now)
-        change, result = _decide(order, event, event_record, now)
+        change, result = rules.decide(order, event, now)
         try:
             store.commit_change(change, now=now)
         except store.DuplicateRecordError:
             return "duplicate"
-        except store.OrderConflictError:
-            continue
         except store.StockShortError:
-            # Paid after expiry but the stock is gone: keep the money on record for a person to resolve.
-            flagged = store.OrderChange(order, {"needs_review": True, "review_reason": "paid_after_expiry_no_stock"},
-                                        once_records=[event_record])
             try:
-                store.commit_change(flagged, now=now)
+                store.commit_change(rules.flag_paid_without_stock(order, event, now), now=now)
             except store.DuplicateRecordError:
                 return "duplicate"
-            except store.OrderConflictError:
-                continue
             return "needs_review"
         return result
-    raise InvalidStateError("The order is being changed by other requests; the gateway will retry.")
 
-
-def _decide(order: Any, event: PaymentEvent, event_record: Any, now: str) -> tuple[store.OrderChange, str]:
-    if event.outcome == "failed":
-        if order.status == "pending_payment":
-            return store.OrderChange(order, {"last_payment_error": event.error or "payment failed"},
-                                     once_records=[event_record]), "failed"
-        return store.OrderChange(order, once_records=[event_record]), "no_change"
-    if event.amount != int(order.charge_amount) or event.currency != order.charge_currency:
-        return store.OrderChange(order, {"needs_review": True, "review_reason": "amount_or_currency_mismatch"},
-                                 once_records=[event_record]), "mismatch"
-    paid_record = store.payment_record(f"paid#{order.order_id}", order_id=order.order_id, outcome="succeeded",
-                                       amount=event.amount, currency=event.currency, created_at=now)
-    paid = {"status": "paid", "paid_at": now, "expiry_queue": None, "last_payment_error": None}
-    if order.status == "pending_payment":
-        return store.OrderChange(order, paid, once_records=[event_record, paid_record]), "paid"
-    if order.status == "expired":
-        reserve = [(line["listing_id"], int(line["quantity"])) for line in order.lines]
-        return store.OrderChange(order, paid, reserve=reserve, once_records=[event_record, paid_record]), "paid"
-    # Money arrived for an order that is already paid, cancelled or beyond: a person must look.
-    return store.OrderChange(order, {"needs_review": True, "review_reason": f"payment_while_{order.status}"},
-                             once_records=[event_record]), "needs_review"
-
-
-
+    return read_decide_write(read, lambda _: None, write, what="order")

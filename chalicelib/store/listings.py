@@ -1,72 +1,103 @@
 """Listings: conditional writes, image records and the browse Queries."""
 from __future__ import annotations
 
+from dataclasses import asdict, fields, replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
 
+from ..optimistic import ConflictError
 from .conditions import condition_failed
 from .pages import Page, query_page
-from .tables import ListingItem, bind_tables
+from .records import Listing
+from .tables import ListingItem
 
 MAX_IMAGES = 10
+_FIELDS = tuple(field.name for field in fields(Listing))
+_INTEGERS = frozenset({"price_amount", "stock", "weight_grams", "processing_days", "version"})
+_BROWSE = ("browse_all", "browse_category", "browse_artisan", "browse_province")
 
 
-class ListingChangedError(Exception):
-    """A conditional listing write found the item not as expected."""
+def listing_from_row(row: ListingItem) -> Listing:
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(row, name)
+        if name in _INTEGERS:
+            value = int(value)
+        elif name in ("attributes", "images"):
+            value = value.as_dict() if hasattr(value, "as_dict") else dict(value or {})
+        values[name] = value
+    values["description"] = values["description"] or ""
+    return Listing(**values)
 
 
-def get_listing(listing_id: str) -> ListingItem | None:
-    bind_tables()
+def _browse_keys(listing: Listing) -> dict[str, Any]:
+    """Sparse index keys: only active listings are in any browse index, so drafts never cost a read."""
+    if listing.status != "active":
+        return {name: None for name in _BROWSE}
+    return {"browse_all": "active", "browse_category": listing.category, "browse_artisan": listing.artisan_id,
+            "browse_province": listing.province}
+
+
+def get_listing(listing_id: str) -> Listing | None:
     try:
-        return ListingItem.get(listing_id, consistent_read=True)
+        return listing_from_row(ListingItem.get(listing_id, consistent_read=True))
     except DoesNotExist:
         return None
 
 
-def put_new_listing(fields: dict[str, Any]) -> ListingItem:
-    bind_tables()
-    item = ListingItem(**fields)
-    item.save(condition=ListingItem.listing_id.does_not_exist())
-    return item
+def get_listings(listing_ids: list[str]) -> dict[str, Listing]:
+    """One BatchGetItem for up to 100 listings."""
+    return {row.listing_id: listing_from_row(row) for row in ListingItem.batch_get(listing_ids, consistent_read=True)}
 
 
-def update_listing(listing_id: str, changes: dict[str, Any], *, condition: Condition) -> ListingItem:
-    """Apply `changes` (None removes) under `condition`; returns the new item or raises ListingChangedError."""
-    bind_tables()
+def put_new_listing(listing: Listing) -> Listing:
+    values = {name: value for name, value in asdict(listing).items() if value is not None}
+    values.update({name: value for name, value in _browse_keys(listing).items() if value is not None})
+    ListingItem(**values).save(condition=ListingItem.listing_id.does_not_exist())
+    return listing
+
+
+def update_listing(current: Listing, changes: dict[str, Any], *, stock_unchanged: bool = False,
+                   ready_image: str | None = None) -> Listing:
+    """Apply `changes` (None removes) if the listing is still at `current.version`; returns the new listing.
+
+    The version goes up by one and the browse keys follow the result. With
+    `stock_unchanged` the write also requires the stock it read (reservations do
+    not move the version, so a stock edit must not erase one); with
+    `ready_image` it requires that photo to be ready still. Raises ConflictError.
+    """
+    updated = replace(current, **changes, version=current.version + 1)
+    writes = dict(changes, version=updated.version, **_browse_keys(updated))
     actions = []
-    for name, value in changes.items():
+    for name, value in writes.items():
         attribute = getattr(ListingItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
-    item = ListingItem(listing_id)
+    condition: Condition = ListingItem.listing_id.exists() & (ListingItem.version == current.version)
+    if stock_unchanged:
+        condition &= ListingItem.stock == current.stock
+    if ready_image is not None:
+        condition &= ListingItem.images[ready_image]["status"] == "ready"
+    row = ListingItem(current.listing_id)
     try:
-        item.update(actions=actions, condition=ListingItem.listing_id.exists() & condition)
+        row.update(actions=actions, condition=condition)
     except UpdateError as error:
         if condition_failed(error):
-            raise ListingChangedError() from None
+            raise ConflictError() from None
         raise
-    return item
-
-
-def version_is(version: int) -> Condition:
-    return ListingItem.version == version
-
-
-def stock_is(stock: int) -> Condition:
-    return ListingItem.stock == stock
+    return listing_from_row(row)
 
 
 def add_image(listing_id: str, *, owner_id: str, image_id: str, record: dict[str, Any]) -> None:
-    """Add a pending image if the owner's listing is not archived and has room."""
-    bind_tables()
+    """Add a pending image if the owner's listing is not archived and has room (else ConflictError)."""
     condition = (ListingItem.listing_id.exists() & (ListingItem.artisan_id == owner_id)
                  & (ListingItem.status != "archived") & (size(ListingItem.images) < MAX_IMAGES))
     try:
         ListingItem(listing_id).update(actions=[ListingItem.images[image_id].set(record)], condition=condition)
     except UpdateError as error:
         if condition_failed(error):
-            raise ListingChangedError() from None
+            raise ConflictError() from None
         raise
 
 
@@ -76,7 +107,6 @@ def finish_image(listing_id: str, image_id: str, record: dict[str, Any]) -> bool
     False when the listing or image is gone or the image was already processed
     (a duplicate or late notification), which the processor treats as done.
     """
-    bind_tables()
     condition = ListingItem.images[image_id]["status"] == "pending"
     try:
         ListingItem(listing_id).update(actions=[ListingItem.images[image_id].set(record)], condition=condition)
@@ -88,7 +118,6 @@ def finish_image(listing_id: str, image_id: str, record: dict[str, Any]) -> bool
 
 
 def remove_image(listing_id: str, image_id: str, *, owner_id: str) -> bool:
-    bind_tables()
     condition = (ListingItem.artisan_id == owner_id) & ListingItem.images[image_id].exists()
     try:
         ListingItem(listing_id).update(actions=[ListingItem.images[image_id].remove()], condition=condition)
@@ -99,45 +128,40 @@ def remove_image(listing_id: str, image_id: str, *, owner_id: str) -> bool:
     return True
 
 
-def browse_recent(*, limit: int, cursor: str | None) -> Page[ListingItem]:
-    return query_page(ListingItem.by_recent, "active", query_id="listings:recent", limit=limit, cursor=cursor)
+def _page(source: Any, key: str, query_id: str, *, limit: int, cursor: str | None, **options: Any) -> Page[Listing]:
+    return query_page(source, key, convert=listing_from_row, query_id=query_id, limit=limit, cursor=cursor,
+                      **options)
+
+
+def browse_recent(*, limit: int, cursor: str | None) -> Page[Listing]:
+    return _page(ListingItem.by_recent, "active", "listings:recent", limit=limit, cursor=cursor)
 
 
 def browse_category(category: str, *, sort: str, min_price: int | None, max_price: int | None,
-                    limit: int, cursor: str | None) -> Page[ListingItem]:
+                    limit: int, cursor: str | None) -> Page[Listing]:
     query_id = f"listings:category:{category}:{sort}:{min_price}:{max_price}"
     if sort == "newest":
-        return query_page(ListingItem.by_category, category, query_id=query_id, limit=limit, cursor=cursor)
+        return _page(ListingItem.by_category, category, query_id, limit=limit, cursor=cursor)
     price = ListingItem.price_amount
-    low, high = min_price, max_price
     condition: Condition | None = None
-    if low is not None and high is not None:
-        condition = price.between(low, high)
-    elif low is not None:
-        condition = price >= low
-    elif high is not None:
-        condition = price <= high
-    return query_page(ListingItem.by_category_price, category, query_id=query_id, limit=limit, cursor=cursor,
-                      newest_first=sort == "price_desc", range_key_condition=condition)
+    if min_price is not None and max_price is not None:
+        condition = price.between(min_price, max_price)
+    elif min_price is not None:
+        condition = price >= min_price
+    elif max_price is not None:
+        condition = price <= max_price
+    return _page(ListingItem.by_category_price, category, query_id, limit=limit, cursor=cursor,
+                 newest_first=sort == "price_desc", range_key_condition=condition)
 
 
-def browse_artisan(artisan_id: str, *, limit: int, cursor: str | None) -> Page[ListingItem]:
-    return query_page(ListingItem.by_artisan, artisan_id, query_id=f"listings:artisan:{artisan_id}",
-                      limit=limit, cursor=cursor)
+def browse_artisan(artisan_id: str, *, limit: int, cursor: str | None) -> Page[Listing]:
+    return _page(ListingItem.by_artisan, artisan_id, f"listings:artisan:{artisan_id}", limit=limit, cursor=cursor)
 
 
-def browse_province(province: str, *, limit: int, cursor: str | None) -> Page[ListingItem]:
-    return query_page(ListingItem.by_province, province, query_id=f"listings:province:{province}",
-                      limit=limit, cursor=cursor)
+def browse_province(province: str, *, limit: int, cursor: str | None) -> Page[Listing]:
+    return _page(ListingItem.by_province, province, f"listings:province:{province}", limit=limit, cursor=cursor)
 
 
-def list_owned(artisan_id: str, *, limit: int, cursor: str | None) -> Page[ListingItem]:
+def list_owned(artisan_id: str, *, limit: int, cursor: str | None) -> Page[Listing]:
     """All of an artisan's listings, drafts included, for the dashboard."""
-    return query_page(ListingItem.by_owner, artisan_id, query_id=f"listings:owner:{artisan_id}",
-                      limit=limit, cursor=cursor)
-
-
-
-
-def image_is_ready(image_id: str) -> Condition:
-    return ListingItem.images[image_id]["status"] == "ready"
+    return _page(ListingItem.by_owner, artisan_id, f"listings:owner:{artisan_id}", limit=limit, cursor=cursor)

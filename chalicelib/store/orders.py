@@ -9,14 +9,25 @@ from the cancellation reasons, never from message text.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, fields
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..errors import ServiceUnavailableError
+from ..optimistic import ConflictError
 from .conditions import condition_failed
+from .listings import listing_from_row
 from .pages import Page, query_page
+from .records import (
+    ArtisanOrder,
+    IdempotencyRecord,
+    Listing,
+    Order,
+    OrderChange,
+    PaymentRecord,
+    PayoutEntry,
+)
 from .tables import (
     ArtisanOrderItem,
     IdempotencyItem,
@@ -26,17 +37,14 @@ from .tables import (
     PaymentEventItem,
     PayoutItem,
     SettingItem,
-    bind_tables,
 )
 from .transactions import Transaction
 
 EXPIRY_QUEUE = "pending"
 _BATCH_RETRIES = 5
 BALANCE_KEY = "balance"
-
-
-class OrderConflictError(Exception):
-    """The order changed since it was read; re-read and decide again."""
+_ORDER_FIELDS = tuple(field.name for field in fields(Order))
+_ORDER_INTEGERS = frozenset({"subtotal", "shipping", "total", "charge_amount", "revision", "payment_attempts"})
 
 
 class DuplicateRecordError(Exception):
@@ -51,27 +59,61 @@ class StockShortError(Exception):
         self.listing_ids = listing_ids
 
 
-def get_order(order_id: str) -> OrderItem | None:
-    bind_tables()
+# --- rows <-> values ------------------------------------------------------------------------
+
+
+def _order(row: OrderItem) -> Order:
+    values = {name: getattr(row, name) for name in _ORDER_FIELDS}
+    for name in _ORDER_INTEGERS:
+        values[name] = int(values[name])
+    values["needs_review"] = bool(values["needs_review"])
+    return Order(**values)
+
+
+def _artisan_order(row: ArtisanOrderItem) -> ArtisanOrder:
+    return ArtisanOrder(artisan_id=row.artisan_id, order_id=row.order_id, status=row.status, lines=row.lines,
+                        shipping_address=row.shipping_address, created_at=row.created_at)
+
+
+def _payout_entry(row: PayoutItem) -> PayoutEntry:
+    return PayoutEntry(artisan_id=row.artisan_id, order_id=row.order_id, amount=int(row.amount),
+                       created_at=row.created_at)
+
+
+def _expiry_queue(status: str) -> str | None:
+    """Only unpaid orders sit in the sparse expiry index."""
+    return EXPIRY_QUEUE if status == "pending_payment" else None
+
+
+def _order_sort(created_at: str, order_id: str) -> str:
+    return f"{created_at}#{order_id}"
+
+
+def _once_row(record: PaymentRecord | PayoutEntry) -> PaymentEventItem | PayoutItem:
+    if isinstance(record, PayoutEntry):
+        return PayoutItem(record.artisan_id, f"entry#{record.created_at}#{record.order_id}",
+                          order_id=record.order_id, amount=record.amount, currency="PKR",
+                          created_at=record.created_at)
+    return PaymentEventItem(record.key, order_id=record.order_id, outcome=record.outcome, amount=record.amount,
+                            currency=record.currency, created_at=record.created_at)
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def get_order(order_id: str) -> Order | None:
     try:
-        return OrderItem.get(order_id, consistent_read=True)
+        return _order(OrderItem.get(order_id, consistent_read=True))
     except DoesNotExist:
         return None
 
 
-def get_listings(listing_ids: list[str]) -> dict[str, ListingItem]:
-    """One BatchGetItem for up to 100 listings."""
-    bind_tables()
-    return {item.listing_id: item for item in ListingItem.batch_get(listing_ids, consistent_read=True)}
-
-
-def get_listings_and_setting(listing_ids: list[str], setting: str) -> tuple[dict[str, ListingItem], SettingItem | None]:
-    """Listings and one settings document (the FX rates) in one BatchGetItem across both tables.
+def get_listings_and_setting(listing_ids: list[str], setting: str) -> tuple[dict[str, Listing], dict[str, str] | None]:
+    """Listings and one settings document's value (the FX rates) in one BatchGetItem across both tables.
 
     pynamodb batches one model at a time, so this speaks BatchGetItem through
     its connection's client and lets the models deserialise the items.
     """
-    bind_tables()
     request: dict[str, Any] = {
         ListingItem.Meta.table_name: {"Keys": [{"listing_id": {"S": lid}} for lid in listing_ids],
                                       "ConsistentRead": True},
@@ -89,38 +131,58 @@ def get_listings_and_setting(listing_ids: list[str], setting: str) -> tuple[dict
         time.sleep(0.02 * 2 ** attempt)
     else:
         raise ServiceUnavailableError(headers={"Retry-After": "1"})
-    listings = [ListingItem.from_raw_data(raw) for raw in found.get(ListingItem.Meta.table_name, [])]
+    listings = [listing_from_row(ListingItem.from_raw_data(raw)) for raw in found.get(ListingItem.Meta.table_name, [])]
     settings = [SettingItem.from_raw_data(raw) for raw in found.get(SettingItem.Meta.table_name, [])]
-    return {item.listing_id: item for item in listings}, (settings[0] if settings else None)
+    return {item.listing_id: item for item in listings}, (settings[0].value.as_dict() if settings else None)
 
 
-def get_idempotency(key: str) -> IdempotencyItem | None:
-    bind_tables()
+def get_idempotency(key: str) -> IdempotencyRecord | None:
     try:
-        return IdempotencyItem.get(key, consistent_read=True)
+        row = IdempotencyItem.get(key, consistent_read=True)
     except DoesNotExist:
         return None
+    return IdempotencyRecord(key=row.idempotency_key, request_hash=row.request_hash, order_id=row.order_id,
+                             expires_at_epoch=int(row.expires_at_epoch))
 
 
-def artisan_order_sort(created_at: str, order_id: str) -> str:
-    return f"{created_at}#{order_id}"
+# --- writes ---------------------------------------------------------------------------------
 
 
-@dataclass
-class OrderChange:
-    """Everything one order change writes, in one transaction.
+def commit_change(change: OrderChange, *, now: str) -> None:
+    """Apply an order change atomically, conditional on the revision that was read.
 
-    `order_updates` None removes an attribute. `artisan_lines` replaces those
-    artisans' line copies; every artisan copy gets the new status.
+    Raises ConflictError if the order moved since it was read,
+    DuplicateRecordError if a once-only record exists, StockShortError if a
+    reservation failed, ServiceUnavailableError if DynamoDB kept conflicting.
     """
-
-    order: OrderItem
-    order_updates: dict[str, Any] = field(default_factory=dict)
-    artisan_lines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    reserve: list[tuple[str, int]] = field(default_factory=list)
-    release: list[tuple[str, int]] = field(default_factory=list)
-    once_records: list[Any] = field(default_factory=list)
-    payout_credits: dict[str, int] = field(default_factory=dict)
+    order = change.order
+    updates = dict(change.updates, revision=order.revision + 1)
+    if change.updates:
+        # A change that only records an event (a failure after success) must not look like an edit.
+        updates["updated_at"] = now
+    status = updates.get("status", order.status)
+    if status != order.status:
+        updates["expiry_queue"] = _expiry_queue(status)
+    lines = updates.get("lines", order.lines)
+    transaction = Transaction(OrderItem.Meta.region)
+    transaction.update(OrderItem(order.order_id), _order_actions(updates),
+                       condition=OrderItem.revision == order.revision, tag="order")
+    for artisan_id in order.artisan_ids:
+        actions = [ArtisanOrderItem.status.set(status), ArtisanOrderItem.artisan_status.set(f"{artisan_id}#{status}")]
+        if "lines" in updates:
+            actions.append(ArtisanOrderItem.lines.set([line for line in lines if line["artisan_id"] == artisan_id]))
+        transaction.update(ArtisanOrderItem(artisan_id, _order_sort(order.created_at, order.order_id)), actions)
+    _reserve(transaction, change.reserve)
+    for listing_id, quantity in change.release:
+        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(quantity)],
+                           condition=ListingItem.listing_id.exists())
+    for record in change.once:
+        row = _once_row(record)
+        transaction.put(row, condition=type(row)._hash_key_attribute().does_not_exist(), tag="once")
+    for artisan_id, amount in change.payout_credits.items():
+        transaction.update(PayoutItem(artisan_id, BALANCE_KEY),
+                           [PayoutItem.amount.add(amount), PayoutItem.currency.set("PKR")])
+    _raise_for(transaction.commit())
 
 
 def _order_actions(updates: dict[str, Any]) -> list[Any]:
@@ -129,42 +191,6 @@ def _order_actions(updates: dict[str, Any]) -> list[Any]:
         attribute = getattr(OrderItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
     return actions
-
-
-def commit_change(change: OrderChange, *, now: str) -> None:
-    """Apply an order change atomically.
-
-    Raises OrderConflictError if the order moved since it was read,
-    DuplicateRecordError if a once-only record exists, StockShortError if a
-    reservation failed, ServiceUnavailableError if DynamoDB kept conflicting.
-    """
-    bind_tables()
-    order = change.order
-    revision = int(order.revision)
-    updates = dict(change.order_updates, revision=revision + 1)
-    if change.order_updates:
-        # A change that only records an event (a failure after success) must not look like an edit.
-        updates["updated_at"] = now
-    status = updates.get("status", order.status)
-    transaction = Transaction(OrderItem.Meta.region)
-    transaction.update(OrderItem(order.order_id), _order_actions(updates), condition=OrderItem.revision == revision,
-                       tag="order")
-    for artisan_id in _artisans(order):
-        actions = [ArtisanOrderItem.status.set(status), ArtisanOrderItem.artisan_status.set(f"{artisan_id}#{status}")]
-        if artisan_id in change.artisan_lines:
-            actions.append(ArtisanOrderItem.lines.set(change.artisan_lines[artisan_id]))
-        transaction.update(ArtisanOrderItem(artisan_id, artisan_order_sort(order.created_at, order.order_id)),
-                           actions)
-    _reserve(transaction, change.reserve)
-    for listing_id, quantity in change.release:
-        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(quantity)],
-                           condition=ListingItem.listing_id.exists())
-    for record in change.once_records:
-        transaction.put(record, condition=type(record)._hash_key_attribute().does_not_exist(), tag="once")
-    for artisan_id, amount in change.payout_credits.items():
-        transaction.update(PayoutItem(artisan_id, BALANCE_KEY),
-                           [PayoutItem.amount.add(amount), PayoutItem.currency.set("PKR")])
-    _raise_for(transaction.commit())
 
 
 def _reserve(transaction: Transaction, reservations: list[tuple[str, int]]) -> None:
@@ -182,46 +208,49 @@ def _raise_for(failed: list[Any]) -> None:
     short = [tag[1] for tag in failed if isinstance(tag, tuple) and tag[0] == "reserve"]
     if short:
         raise StockShortError(short)
-    raise OrderConflictError()
+    raise ConflictError()
 
 
-def _artisans(order: OrderItem) -> list[str]:
-    return sorted({line["artisan_id"] for line in order.lines})
-
-
-def place_order(order: OrderItem, artisan_orders: list[ArtisanOrderItem], reservations: list[tuple[str, int]],
-                idempotency: IdempotencyItem) -> None:
-    """Write the order, its artisan copies, every reservation and the idempotency record at once.
+def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: IdempotencyRecord) -> None:
+    """Write the order, each artisan's copy of their lines, every reservation and the idempotency record at once.
 
     Raises DuplicateRecordError when the idempotency key was used already
     (checked first: a retried request must get its first order back), else
     StockShortError naming the listings that fell short.
     """
-    bind_tables()
+    values = {name: value for name, value in asdict(order).items() if value is not None}
+    row = OrderItem(**values, expiry_queue=_expiry_queue(order.status))
     transaction = Transaction(OrderItem.Meta.region)
-    transaction.put(idempotency, condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
-    transaction.put(order, condition=OrderItem.order_id.does_not_exist(), tag="order")
-    for copy in artisan_orders:
-        transaction.put(copy)
+    transaction.put(IdempotencyItem(idempotency.key, request_hash=idempotency.request_hash,
+                                    order_id=idempotency.order_id, expires_at_epoch=idempotency.expires_at_epoch),
+                    condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
+    transaction.put(row, condition=OrderItem.order_id.does_not_exist(), tag="order")
+    for artisan_id in order.artisan_ids:
+        transaction.put(ArtisanOrderItem(
+            artisan_id, _order_sort(order.created_at, order.order_id), order_id=order.order_id,
+            status=order.status, artisan_status=f"{artisan_id}#{order.status}",
+            lines=[line for line in order.lines if line["artisan_id"] == artisan_id],
+            shipping_address=order.shipping_address, created_at=order.created_at))
     _reserve(transaction, reservations)
     _raise_for(transaction.commit())
 
 
-def buyer_orders(buyer_id: str, *, limit: int, cursor: str | None) -> Page[OrderItem]:
-    return query_page(OrderItem.by_buyer, buyer_id, query_id=f"orders:buyer:{buyer_id}", limit=limit, cursor=cursor)
+def buyer_orders(buyer_id: str, *, limit: int, cursor: str | None) -> Page[Order]:
+    return query_page(OrderItem.by_buyer, buyer_id, convert=_order, query_id=f"orders:buyer:{buyer_id}",
+                      limit=limit, cursor=cursor)
 
 
-def artisan_orders(artisan_id: str, *, status: str | None, limit: int, cursor: str | None) -> Page[ArtisanOrderItem]:
+def artisan_orders(artisan_id: str, *, status: str | None, limit: int, cursor: str | None) -> Page[ArtisanOrder]:
     if status is None:
-        return query_page(ArtisanOrderItem, artisan_id, query_id=f"artisan-orders:{artisan_id}",
-                          limit=limit, cursor=cursor)
+        return query_page(ArtisanOrderItem, artisan_id, convert=_artisan_order,
+                          query_id=f"artisan-orders:{artisan_id}", limit=limit, cursor=cursor)
     key = f"{artisan_id}#{status}"
-    return query_page(ArtisanOrderItem.by_status, key, query_id=f"artisan-orders:{key}", limit=limit, cursor=cursor)
+    return query_page(ArtisanOrderItem.by_status, key, convert=_artisan_order, query_id=f"artisan-orders:{key}",
+                      limit=limit, cursor=cursor)
 
 
 def due_for_expiry(now: str, *, limit: int = 100) -> list[str]:
     """Ids of unpaid orders whose reservation has run out (a sparse index, oldest first)."""
-    bind_tables()
     # The range condition must use the index class's attribute: read through the index
     # instance (OrderItem.by_expiry.expires_at) pynamodb raises AttributeError.
     results = OrderItem.by_expiry.query(EXPIRY_QUEUE, OrderByExpiry.expires_at <= now, limit=limit)
@@ -229,38 +258,24 @@ def due_for_expiry(now: str, *, limit: int = 100) -> list[str]:
 
 
 def payout_balance(artisan_id: str) -> int:
-    bind_tables()
     try:
         return int(PayoutItem.get(artisan_id, BALANCE_KEY, consistent_read=True).amount)
     except DoesNotExist:
         return 0
 
 
-def payout_entries(artisan_id: str, *, limit: int, cursor: str | None) -> Page[PayoutItem]:
-    return query_page(PayoutItem, artisan_id, query_id=f"payouts:{artisan_id}", limit=limit, cursor=cursor,
-                      range_key_condition=PayoutItem.entry_key.startswith("entry#"))
-
-
-def payout_entry(artisan_id: str, *, order_id: str, amount: int, created_at: str) -> PayoutItem:
-    return PayoutItem(artisan_id, f"entry#{created_at}#{order_id}", order_id=order_id, amount=amount,
-                      currency="PKR", created_at=created_at)
-
-
-def payment_record(key: str, *, order_id: str, outcome: str, amount: int | None, currency: str | None,
-                   created_at: str) -> PaymentEventItem:
-    return PaymentEventItem(key, order_id=order_id, outcome=outcome, amount=amount, currency=currency,
-                            created_at=created_at)
+def payout_entries(artisan_id: str, *, limit: int, cursor: str | None) -> Page[PayoutEntry]:
+    return query_page(PayoutItem, artisan_id, convert=_payout_entry, query_id=f"payouts:{artisan_id}", limit=limit,
+                      cursor=cursor, range_key_condition=PayoutItem.entry_key.startswith("entry#"))
 
 
 def next_payment_attempt(order_id: str) -> int | None:
     """Count a payment attempt on an order still awaiting payment; None if it no longer is."""
-    bind_tables()
-    item = OrderItem(order_id)
+    row = OrderItem(order_id)
     try:
-        item.update(actions=[OrderItem.payment_attempts.add(1)],
-                    condition=OrderItem.status == "pending_payment")
+        row.update(actions=[OrderItem.payment_attempts.add(1)], condition=OrderItem.status == "pending_payment")
     except UpdateError as error:
         if condition_failed(error):
             return None
         raise
-    return int(item.payment_attempts)
+    return int(row.payment_attempts)

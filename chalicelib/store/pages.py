@@ -1,15 +1,15 @@
 """One Query per page: the only way lists are read."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pynamodb.exceptions import QueryError
 
-from ..config import get_settings
-from ..cursors import decode_cursor, encode_cursor
 from ..errors import BadCursorError
-from .tables import bind_tables
+from ..wiring import get_settings
+from .cursors import decode_cursor, encode_cursor
 
 T = TypeVar("T")
 
@@ -20,10 +20,9 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def query_page(source: Any, hash_key: Any, *, query_id: str, limit: int, cursor: str | None,
-               newest_first: bool = True, range_key_condition: Any = None) -> Page[Any]:
-    """Read at most `limit` items from a model or index; the cursor is bound to `query_id`."""
-    bind_tables()
+def query_page(source: Any, hash_key: Any, *, convert: Callable[[Any], T], query_id: str, limit: int,
+               cursor: str | None, newest_first: bool = True, range_key_condition: Any = None) -> Page[T]:
+    """Read at most `limit` rows from a model or index as plain values; the cursor is bound to `query_id`."""
     secret = get_settings().cursor_secret
     start = decode_cursor(cursor, query=query_id, secret=secret)
     results = source.query(
@@ -34,7 +33,7 @@ def query_page(source: Any, hash_key: Any, *, query_id: str, limit: int, cursor:
         last_evaluated_key=start,
     )
     try:
-        items = list(results)
+        items = [convert(row) for row in results]
     except QueryError as error:
         if error.cause_response_code == "ValidationException" and start is not None:
             raise BadCursorError() from None

@@ -3,19 +3,17 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
-from .tables import SettingItem, bind_tables
+from .tables import SettingItem
 
 
-def get_setting(name: str) -> SettingItem | None:
-    bind_tables()
+def get_setting(name: str) -> tuple[dict[str, str], str] | None:
+    """The document's value and when it was last written, or None."""
     try:
-        return SettingItem.get(name)
+        row = SettingItem.get(name)
     except DoesNotExist:
         return None
+    return row.value.as_dict(), row.updated_at
 
 
-def put_setting(name: str, value: dict[str, str], *, updated_at: str) -> SettingItem:
-    bind_tables()
-    item = SettingItem(name=name, value=value, updated_at=updated_at)
-    item.save()
-    return item
+def put_setting(name: str, value: dict[str, str], *, updated_at: str) -> None:
+    SettingItem(name=name, value=value, updated_at=updated_at).save()

@@ -1,7 +1,9 @@
 """pynamodb models of the tables defined in `infra/resources.yaml`.
 
-Table names come from the environment (`chalicelib.config.TABLE_ENV`) and are
-bound on first use by `bind_tables()`, so importing this module reads nothing.
+Table names come from the settings (`chalicelib.config.TABLE_ENV`) and are
+bound by `bind_tables()` when `chalicelib.wiring` builds them, so importing this
+module reads nothing. No row class leaves `store/`: repositories convert rows to
+the plain values of `records.py`.
 A test checks that every model here agrees with the template's keys and indexes.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from ..config import get_settings
+from ..config import Settings
 
 
 class _Unbound:
@@ -305,10 +307,9 @@ _bound_to: tuple[str, ...] | None = None
 _bind_lock = threading.Lock()
 
 
-def bind_tables() -> None:
-    """Point every model at its table from the settings (cheap after the first call)."""
+def bind_tables(settings: Settings) -> None:
+    """Point every model at its table (`wiring.get_settings` calls this once per settings)."""
     global _bound_to
-    settings = get_settings()
     names = tuple(settings.table(model.logical_id) for model in ALL_MODELS)  # type: ignore[attr-defined]
     if names == _bound_to:
         return

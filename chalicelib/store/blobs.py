@@ -1,6 +1,6 @@
 """S3: presigned POSTs for uploads, and the object reads and writes of the image processor.
 
-The one module besides `store/` that talks to AWS. The client is built on first
+With the DynamoDB repositories, the only code that talks to AWS. The client is built on first
 use and cached per region and endpoint, so importing this module costs nothing
 and the local stack's `AWS_ENDPOINT_URL` is honoured without any "if local".
 """
@@ -14,7 +14,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from .config import get_settings
+from ..wiring import get_settings
 
 # Renditions are written once under a fresh key and never change.
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
-from .errors import PayloadTooLargeError, PreconditionFailedError, ValidationError
+from ..errors import PayloadTooLargeError, PreconditionFailedError, ValidationError
 
 MAX_BODY_BYTES = 256 * 1024
 if TYPE_CHECKING:

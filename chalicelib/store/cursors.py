@@ -13,7 +13,7 @@ import hmac
 import json
 from typing import Any
 
-from .errors import BadCursorError
+from ..errors import BadCursorError
 
 _TAG_BYTES = 16
 

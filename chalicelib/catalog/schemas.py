@@ -1,113 +1,29 @@
-"""Request and response models (pydantic): validation and the OpenAPI schemas.
-
-Names follow XCreate / XUpdate / XPublic. Request models forbid unknown fields
-and are strict (a "5" is not a 5), so every malformed body is a 400 with
-field-level details.
-"""
+"""Artisans and listings: what requests may carry and what responses show."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from ..http.schemas import Currency, Money, Phone, RequestModel, ResponseModel, Text
+from ..images.schemas import ImagePublic
 from .categories import CATEGORY_SLUGS, PROVINCES
-from .config import IMAGE_MAX_BYTES
 
-Currency = Literal["PKR", "USD", "GBP", "EUR", "AED", "SAR"]
 Province = Literal[
     "punjab", "sindh", "khyber_pakhtunkhwa", "balochistan", "islamabad", "gilgit_baltistan", "azad_kashmir",
 ]
+
+
 assert set(Province.__args__) == set(PROVINCES)  # type: ignore[attr-defined]
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{7,14}$")]
+
 Cnic = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}-[0-9]{7}-[0-9]$")]
-
-
-class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
-
-
-class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _check_category(value: str | None) -> str | None:
     if value is not None and value not in CATEGORY_SLUGS:
         raise ValueError("must be one of the slugs from GET /categories")
     return value
-
-
-# --- common -----------------------------------------------------------------
-
-
-class Money(ResponseModel):
-    amount: int
-    currency: Currency
-
-
-class ErrorDetail(ResponseModel):
-    field: str | None = None
-    message: str | None = None
-    listing_id: str | None = None
-    available: int | None = None
-
-
-class ErrorBody(ResponseModel):
-    code: str
-    message: str
-    details: list[ErrorDetail] | None = None
-
-
-class ErrorResponse(ResponseModel):
-    error: ErrorBody
-
-
-class Health(ResponseModel):
-    status: Literal["ok"]
-
-
-class ClientConfig(ResponseModel):
-    region: str
-    user_pool_id: str
-    user_pool_client_id: str
-    cognito_endpoint: str | None
-    currencies: list[Currency]
-    image_max_bytes: int
-
-
-class Category(ResponseModel):
-    slug: str
-    name: str
-    name_ur: str
-
-
-class CategoryList(ResponseModel):
-    items: list[Category]
-
-
-DecimalString = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,6})(\.[0-9]{1,10})?$")]
-
-
-class FxRatesUpdate(RequestModel):
-    rates: dict[Literal["USD", "GBP", "EUR", "AED", "SAR"], DecimalString] = Field(min_length=1)
-
-    @field_validator("rates")
-    @classmethod
-    def _positive(cls, rates: dict[str, str]) -> dict[str, str]:
-        for code, rate in rates.items():
-            if float(rate) <= 0:  # validation only; money never passes through floats
-                raise ValueError(f"rate for {code} must be greater than zero")
-        return rates
-
-
-class FxRatesPublic(ResponseModel):
-    base: Literal["PKR"]
-    rates: dict[str, str]
-    updated_at: str | None
-
-
-# --- artisans ---------------------------------------------------------------
 
 
 class ArtisanUpsert(RequestModel):
@@ -173,12 +89,18 @@ class VerificationQueueQuery(BaseModel):
     cursor: str | None = None
 
 
-# --- listings ---------------------------------------------------------------
-
 Title = Annotated[Text, StringConstraints(min_length=3, max_length=140)]
+
+
 TitleUr = Annotated[Text, StringConstraints(max_length=140)]
+
+
 Description = Annotated[str, StringConstraints(max_length=5000)]
+
+
 AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
 AttributeValue = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -237,15 +159,6 @@ class ListingUpdate(RequestModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
-class ImagePublic(ResponseModel):
-    image_id: str
-    status: Literal["pending", "ready", "rejected"]
-    urls: dict[Literal["thumb", "medium", "large"], str] | None = None
-    width: int | None = None
-    height: int | None = None
-    reason: str | None = None
-
-
 class ListingPublic(ResponseModel):
     listing_id: str
     artisan_id: str
@@ -285,36 +198,3 @@ class ListingQuery(BaseModel):
     cursor: str | None = None
 
     _category = field_validator("category")(_check_category)
-
-
-class CurrencyQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    currency: Currency | None = None
-
-
-class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = None
-
-
-# --- images -----------------------------------------------------------------
-
-
-class ImageUploadCreate(RequestModel):
-    content_type: Literal["image/jpeg", "image/png", "image/webp"]
-    size_bytes: int = Field(ge=1, le=IMAGE_MAX_BYTES)
-
-
-class ImageUploadForm(ResponseModel):
-    """An S3 presigned POST: post every field, then the file as the last part named `file`."""
-
-    url: str
-    fields: dict[str, str]
-
-
-class ImageUploadGrant(ResponseModel):
-    image_id: str
-    status: Literal["pending"]
-    upload: ImageUploadForm
-    expires_in: int

@@ -1,18 +1,28 @@
-"""Request and response models of orders, payments, fulfilment and payouts."""
+"""Orders and fulfilment: what requests may carry and what responses show."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from .models import Currency, Money, RequestModel, ResponseModel
+from ..http.schemas import Currency, Money, RequestModel, ResponseModel
 
 PaymentMethod = Literal["jazzcash", "card", "cod"]
+
+
 OrderStatus = Literal["pending_payment", "paid", "confirmed", "partially_shipped", "shipped", "delivered",
                       "cancelled", "expired"]
+
+
 Carrier = Literal["tcs", "leopards", "pakistan_post", "dhl", "other"]
+
+
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
 OptionalLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
 
 
@@ -108,42 +118,6 @@ class OrderPage(ResponseModel):
     next_cursor: str | None
 
 
-class PaymentStartPublic(BaseModel):
-    """What the gateway's client needs; its fields depend on the provider."""
-
-    model_config = ConfigDict(extra="allow", defer_build=True)
-    provider: Literal["jazzcash", "card"]
-    action_url: str
-    form_fields: dict[str, str] | None = None
-    payment_intent_id: str | None = None
-    client_secret: str | None = None
-    amount: int | None = None
-    currency: Currency | None = None
-
-
-class CallbackAccepted(ResponseModel):
-    status: Literal["ok"]
-
-
-class JazzCashCallbackForm(BaseModel):
-    """The gateway's return post: any `pp_*` fields, form-encoded."""
-
-    model_config = ConfigDict(extra="allow", defer_build=True)
-    pp_TxnRefNo: str
-    pp_Amount: str
-    pp_ResponseCode: str
-    pp_SecureHash: str
-
-
-class CardWebhookEvent(BaseModel):
-    """A Stripe-format event; `data.object` carries id, amount, currency and metadata.order_id."""
-
-    model_config = ConfigDict(extra="allow", defer_build=True)
-    id: str
-    type: str
-    data: dict[str, Any]
-
-
 class ArtisanOrderPublic(ResponseModel):
     order_id: str
     status: OrderStatus
@@ -162,15 +136,3 @@ class ArtisanOrderQuery(BaseModel):
     status: OrderStatus | None = None
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = None
-
-
-class PayoutEntry(ResponseModel):
-    order_id: str
-    amount: Money
-    created_at: str
-
-
-class PayoutsPublic(ResponseModel):
-    balance: Money
-    entries: list[PayoutEntry]
-    next_cursor: str | None

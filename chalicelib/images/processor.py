@@ -1,115 +1,31 @@
-"""Product images: granting uploads, removing images, and turning S3 notifications into image records.
+"""Product images, the processor side: S3 notifications (through SQS) into image records.
 
-The browser uploads straight to S3 with a presigned POST; S3 notifies the image
-queue; `process_batch` validates the real bytes, writes the renditions and
-records the verdict on the listing. Every step is safe to repeat, because SQS
-delivers at least once: the verdict is written only over a still-pending
-record, and the original is deleted whatever happens.
-
-No AWS calls here: S3 goes through `blobs`, DynamoDB through `store`.
-Pillow (`chalicelib.images`) is imported only when a batch is processed, so the
-API's cold start never loads it.
+S3 notifies the image queue; `process_batch` validates the real bytes, writes
+the renditions and records the verdict on the listing. Every step is safe to
+repeat, because SQS delivers at least once: the verdict is written only over a
+still-pending record, and the original is deleted whatever happens. Pillow
+(`renditions.py`) is imported only when a batch is processed, so the API's
+cold start never loads it.
 """
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from . import blobs
-from .auth import Identity
-from .catalog import owned_listing
-from .config import IMAGE_MAX_BYTES
-from .errors import InvalidStateError, LimitReachedError, NotFoundError
-from .ids import new_id, rfc3339, utc_now
-from .store import listings as listing_store
+from ..config import IMAGE_MAX_BYTES
+from ..store import blobs
+from ..store import listings as listing_store
+from .keys import UploadKey, rendition_key
 
 if TYPE_CHECKING:
-    from .images import ProcessedImage
+    from .renditions import ProcessedImage
 
 logger = logging.getLogger(__name__)
-
-UPLOAD_EXPIRES_SECONDS = 900
-_MAX_WRITE_ATTEMPTS = 8
-_UPLOAD_KEY = re.compile(r"^uploads/(?P<artisan_id>[^/]+)/(?P<listing_id>[^/]+)/(?P<image_id>[^/]+)$")
-
-
-@dataclass(frozen=True)
-class UploadKey:
-    artisan_id: str
-    listing_id: str
-    image_id: str
-
-    @property
-    def key(self) -> str:
-        return f"uploads/{self.artisan_id}/{self.listing_id}/{self.image_id}"
-
-    @classmethod
-    def parse(cls, key: str) -> UploadKey | None:
-        match = _UPLOAD_KEY.match(key)
-        return cls(**match.groupdict()) if match else None
-
-
-def rendition_key(listing_id: str, image_id: str, name: str, extension: str) -> str:
-    return f"public/{listing_id}/{image_id}/{name}.{extension}"
-
-
-# --- the API side ---------------------------------------------------------------------------
-
-
-def _images(item: Any) -> dict[str, Any]:
-    return item.images.as_dict() if item.images else {}
-
-
-def grant_upload(*, identity: Identity, listing_id: str, content_type: str, size_bytes: int) -> dict[str, Any]:
-    """Record a pending image and return the presigned POST that uploads its bytes.
-
-    The record is written first (conditionally: owner, not archived, fewer than
-    ten images), so no upload is ever granted for an image the listing cannot hold.
-    """
-    image_id = new_id("I")
-    upload = UploadKey(artisan_id=identity.user_id, listing_id=listing_id, image_id=image_id)
-    record = {"image_id": image_id, "status": "pending", "created_at": rfc3339(utc_now()),
-              "upload_key": upload.key, "content_type": content_type, "size_bytes": size_bytes}
-    for _ in range(_MAX_WRITE_ATTEMPTS):
-        item = owned_listing(identity, listing_id)
-        if item.status == "archived":
-            raise InvalidStateError("An archived listing cannot take new photos.")
-        if len(_images(item)) >= listing_store.MAX_IMAGES:
-            raise LimitReachedError(f"A listing has at most {listing_store.MAX_IMAGES} photos; delete one first.")
-        try:
-            listing_store.add_image(listing_id, owner_id=identity.user_id, image_id=image_id, record=record)
-        except listing_store.ListingChangedError:
-            continue  # re-read: the loop names the reason (archived, full) or tries again
-        post = blobs.presigned_upload(upload.key, content_type=content_type, max_bytes=size_bytes,
-                                      expires_in=UPLOAD_EXPIRES_SECONDS)
-        return {"image_id": image_id, "status": "pending", "upload": {"url": post.url, "fields": post.fields},
-                "expires_in": UPLOAD_EXPIRES_SECONDS}
-    raise InvalidStateError("The listing is being changed by other requests; try again.")
-
-
-def delete_image(*, identity: Identity, listing_id: str, image_id: str) -> None:
-    """Remove the record, then its renditions and any upload not yet processed."""
-    item = owned_listing(identity, listing_id)
-    record = _images(item).get(image_id)
-    if record is None or not listing_store.remove_image(listing_id, image_id, owner_id=identity.user_id):
-        raise NotFoundError("The listing has no such photo.")
-    blobs.delete_objects(_stored_keys(record))
-
-
-def _stored_keys(record: Mapping[str, Any]) -> list[str]:
-    keys = list((record.get("rendition_keys") or {}).values())
-    if record.get("upload_key"):
-        keys.append(record["upload_key"])
-    return keys
-
-
-# --- the processor side ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -165,17 +81,17 @@ def process_upload(key: str) -> str:
 def _pending_record(upload: UploadKey) -> dict[str, Any] | None:
     """The image's record if it still awaits these bytes; None for a deleted listing or image,
     an already processed one (a duplicate or late notification) or a key that does not match."""
-    item = listing_store.get_listing(upload.listing_id)
-    if item is None or item.artisan_id != upload.artisan_id:
+    listing = listing_store.get_listing(upload.listing_id)
+    if listing is None or listing.artisan_id != upload.artisan_id:
         return None
-    record = _images(item).get(upload.image_id)
+    record = listing.images.get(upload.image_id)
     if record is None or record.get("status") != "pending" or record.get("upload_key") != upload.key:
         return None
     return dict(record)
 
 
 def _judge(upload: UploadKey, pending: Mapping[str, Any]) -> str:
-    from .images import ImageRejectedError, process_image  # Pillow: processor only
+    from .renditions import ImageRejectedError, process_image  # Pillow: processor only
 
     size = blobs.object_size(upload.key)
     if size is None:
@@ -204,8 +120,8 @@ def _judge(upload: UploadKey, pending: Mapping[str, Any]) -> str:
 
 
 def _kept_rendition_keys(upload: UploadKey) -> list[str]:
-    item = listing_store.get_listing(upload.listing_id)
-    record = _images(item).get(upload.image_id) if item is not None else None
+    listing = listing_store.get_listing(upload.listing_id)
+    record = listing.images.get(upload.image_id) if listing is not None else None
     return list((record or {}).get("rendition_keys", {}).values())
 
 

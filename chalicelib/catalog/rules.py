@@ -1,0 +1,128 @@
+"""The catalog's decisions, as pure functions of plain values: no I/O, unit-tested without an emulator."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..auth import Identity
+from ..errors import (
+    ForbiddenError,
+    InvalidStateError,
+    NotFoundError,
+    NotPublishableError,
+    PreconditionFailedError,
+    UnsupportedQueryError,
+    ValidationError,
+)
+from ..store.records import Artisan, Listing
+
+
+def cnic_last4(cnic: str) -> str:
+    return cnic.replace("-", "")[-4:]
+
+
+def profile_changes(current: Artisan, fields: dict[str, Any], *, cnic: str | None, cnic_hash: str | None,
+                    now: str) -> dict[str, Any]:
+    """What an edit of a profile writes. The CNIC is fixed once ops have verified the artisan."""
+    changes = dict(fields, updated_at=now)
+    if cnic is not None and cnic_hash is not None and cnic_hash != current.cnic_hash:
+        if current.verification == "verified":
+            raise InvalidStateError("The CNIC cannot change after verification.")
+        changes.update(cnic_hash=cnic_hash, cnic_last4=cnic_last4(cnic))
+    return changes
+
+
+def require_cnic_on_create(cnic: str | None) -> str:
+    if cnic is None:
+        raise ValidationError(details=[{"field": "cnic", "message": "Field required when creating a profile"}])
+    return cnic
+
+
+def may_see_artisan(identity: Identity | None, artisan: Artisan | None) -> Artisan:
+    """Verified artisans are public; the artisan and ops see any status; others get 404, as if absent."""
+    if artisan is None:
+        raise NotFoundError()
+    privileged = identity is not None and (identity.is_ops or identity.user_id == artisan.artisan_id)
+    if artisan.verification != "verified" and not privileged:
+        raise NotFoundError()
+    return artisan
+
+
+def may_see_listing(identity: Identity | None, listing: Listing | None) -> Listing:
+    """Active listings are public; drafts and archived ones exist only for their owner and ops."""
+    if listing is None:
+        raise NotFoundError()
+    privileged = identity is not None and (identity.is_ops or identity.user_id == listing.artisan_id)
+    if listing.status != "active" and not privileged:
+        raise NotFoundError()
+    return listing
+
+
+def owned(identity: Identity, listing: Listing | None) -> Listing:
+    visible = may_see_listing(identity, listing)
+    if visible.artisan_id != identity.user_id:
+        raise ForbiddenError("Only the artisan who owns this listing can change it.")
+    return visible
+
+
+def edit(listing: Listing, changes: dict[str, Any], *, if_match: int | None) -> dict[str, Any]:
+    if listing.status == "archived":
+        raise InvalidStateError("An archived listing cannot be edited.")
+    if if_match is not None and listing.version != if_match:
+        raise PreconditionFailedError()
+    return changes
+
+
+def publish(listing: Listing, artisan: Artisan | None) -> tuple[dict[str, Any], str]:
+    """The changes that publish, and the ready photo the write must still find ready."""
+    if listing.status == "archived":
+        raise InvalidStateError("An archived listing cannot be published.")
+    if artisan is None or artisan.verification != "verified":
+        raise NotPublishableError("Your artisan profile must be verified before you publish.")
+    ready = [image_id for image_id, record in listing.images.items() if record.get("status") == "ready"]
+    if not ready:
+        raise NotPublishableError("Add at least one photo that has finished processing.")
+    return {"status": "active", "province": artisan.province}, ready[0]
+
+
+def move_out_of_catalog(listing: Listing, *, status: str) -> dict[str, Any] | None:
+    """Unpublish (status draft) or archive; archiving twice is no change (None)."""
+    if listing.status == "archived":
+        if status == "archived":
+            return None
+        raise InvalidStateError("An archived listing cannot be changed.")
+    return {"status": status}
+
+
+@dataclass(frozen=True)
+class BrowseShape:
+    """Which one Query serves a browse request: `index` is recent, category, artisan or province."""
+
+    index: str
+    key: str | None = None
+    sort: str = "newest"
+    min_price: int | None = None
+    max_price: int | None = None
+
+
+def browse_shape(*, category: str | None, artisan_id: str | None, province: str | None, sort: str | None,
+                 min_price: int | None, max_price: int | None) -> BrowseShape:
+    """The supported query shapes of `GET /listings`; anything else is 400 UNSUPPORTED_QUERY."""
+    given = {name for name, value in (("category", category), ("artisan_id", artisan_id), ("province", province))
+             if value is not None}
+    has_price = min_price is not None or max_price is not None
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise ValidationError(details=[{"field": "min_price", "message": "must not exceed max_price"}])
+    if given == {"category"}:
+        chosen = sort or ("price_asc" if has_price else "newest")
+        if chosen == "newest" and has_price:
+            raise UnsupportedQueryError("A price range needs sort=price_asc or sort=price_desc.")
+        return BrowseShape("category", category, chosen, min_price, max_price)
+    if has_price or sort not in (None, "newest") or len(given) > 1:
+        raise UnsupportedQueryError("Supported: category (with sort and price range), artisan_id, province, "
+                                    "or nothing.")
+    if given == {"artisan_id"}:
+        return BrowseShape("artisan", artisan_id)
+    if given == {"province"}:
+        return BrowseShape("province", province)
+    return BrowseShape("recent")

@@ -1,0 +1,124 @@
+"""The order's decisions, as pure functions of plain values: no I/O, unit-tested without an emulator."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..auth import Identity
+from ..errors import InvalidStateError, ListingUnavailableError, NotFoundError, OutOfStockError
+from ..money import apply_bps, convert
+from ..store.records import Listing, Order, OrderChange, PaymentRecord, PayoutEntry
+from .shipping import order_shipping
+
+CANCELLABLE = ("pending_payment", "confirmed")
+SHIPPABLE = ("paid", "confirmed", "partially_shipped")
+
+
+@dataclass(frozen=True)
+class Priced:
+    """An order's lines and totals, computed by the server from the current listings."""
+
+    lines: list[dict[str, Any]]
+    subtotal: int
+    shipping: int
+    total: int
+    charge_amount: int
+    fx_rate: str
+
+
+def refusal(wanted: Mapping[str, int], listings: Mapping[str, Listing]) -> Exception | None:
+    """Why the listings as read cannot fill the order (unavailable first, then short), or None."""
+    unavailable = [lid for lid in wanted if lid not in listings or listings[lid].status != "active"]
+    if unavailable:
+        return ListingUnavailableError(details=[{"listing_id": lid} for lid in unavailable])
+    short = [lid for lid, quantity in wanted.items() if listings[lid].stock < quantity]
+    return out_of_stock(short, listings) if short else None
+
+
+def out_of_stock(listing_ids: list[str], listings: Mapping[str, Listing]) -> OutOfStockError:
+    return OutOfStockError(details=[{"listing_id": lid, "available": max(0, listings[lid].stock)}
+                                    for lid in listing_ids])
+
+
+def price(wanted: Mapping[str, int], listings: Mapping[str, Listing], *, country: str, currency: str,
+          rates: Mapping[str, str]) -> Priced:
+    """Lines at today's prices, shipping per artisan by weight, and the charge in `currency` at `rates`."""
+    lines: list[dict[str, Any]] = []
+    weights: defaultdict[str, int] = defaultdict(int)
+    for listing_id, quantity in wanted.items():
+        listing = listings[listing_id]
+        lines.append({"listing_id": listing_id, "artisan_id": listing.artisan_id, "title": listing.title,
+                      "quantity": quantity, "unit_price": listing.price_amount,
+                      "line_total": listing.price_amount * quantity, "fulfilment": "pending", "carrier": None,
+                      "tracking_number": None})
+        weights[listing.artisan_id] += listing.weight_grams * quantity
+    subtotal = sum(line["line_total"] for line in lines)
+    shipping = order_shipping([weights[artisan] for artisan in sorted(weights)], country)
+    total = subtotal + shipping
+    charge_amount, fx_rate = convert(total, currency, rates)
+    return Priced(lines, subtotal, shipping, total, charge_amount, fx_rate)
+
+
+def releases(order: Order) -> list[tuple[str, int]]:
+    return [(line["listing_id"], int(line["quantity"])) for line in order.lines]
+
+
+def cancel(order: Order | None, identity: Identity) -> OrderChange:
+    """The buyer cancels before anything ships; the stock goes back."""
+    if order is None or order.buyer_id != identity.user_id:
+        raise NotFoundError()
+    if order.status not in CANCELLABLE:
+        raise InvalidStateError(f"An order that is {order.status} cannot be cancelled.")
+    return OrderChange(order, {"status": "cancelled"}, release=releases(order))
+
+
+def expire(order: Order | None, now: str) -> OrderChange | None:
+    """An unpaid order past its reservation expires and releases its stock; None if it is not (or no longer) due."""
+    if order is None or order.status != "pending_payment" or (order.expires_at or "") > now:
+        return None
+    return OrderChange(order, {"status": "expired"}, release=releases(order))
+
+
+def ship(order: Order | None, artisan_id: str, *, carrier: str, tracking_number: str) -> OrderChange:
+    """The artisan ships all of their lines in the order."""
+    if order is None or not any(line["artisan_id"] == artisan_id for line in order.lines):
+        raise NotFoundError()
+    if order.status not in SHIPPABLE:
+        raise InvalidStateError(f"An order that is {order.status} cannot be shipped.")
+    if all(line["fulfilment"] == "shipped" for line in order.lines if line["artisan_id"] == artisan_id):
+        raise InvalidStateError("Your items in this order are already shipped.")
+    lines = [dict(line, fulfilment="shipped", carrier=carrier, tracking_number=tracking_number)
+             if line["artisan_id"] == artisan_id else line for line in order.lines]
+    status = "shipped" if all(line["fulfilment"] == "shipped" for line in lines) else "partially_shipped"
+    return OrderChange(order, {"status": status, "lines": lines})
+
+
+def payout_credits(order: Order, commission_bps: int) -> dict[str, int]:
+    """Each artisan's line totals less the platform's commission (rounded half-up per artisan)."""
+    totals: defaultdict[str, int] = defaultdict(int)
+    for line in order.lines:
+        totals[line["artisan_id"]] += int(line["line_total"])
+    return {artisan_id: total - apply_bps(total, commission_bps) for artisan_id, total in totals.items()}
+
+
+def deliver(order: Order | None, *, commission_bps: int, now: str) -> OrderChange:
+    """Delivered: each artisan credited once, and a cash-on-delivery order is paid now.
+
+    Once, because the change is conditional on the revision of an order that was `shipped`.
+    """
+    if order is None:
+        raise NotFoundError()
+    if order.status != "shipped":
+        raise InvalidStateError(f"An order that is {order.status} cannot be marked delivered.")
+    credits = payout_credits(order, commission_bps)
+    once: list[PaymentRecord | PayoutEntry] = [
+        PayoutEntry(artisan_id=artisan_id, order_id=order.order_id, amount=amount, created_at=now)
+        for artisan_id, amount in credits.items()]
+    updates: dict[str, Any] = {"status": "delivered"}
+    if order.payment_method == "cod":
+        updates["paid_at"] = now
+        once.append(PaymentRecord(key=f"paid#{order.order_id}", order_id=order.order_id, outcome="cod",
+                                  amount=order.charge_amount, currency=order.charge_currency, created_at=now))
+    return OrderChange(order, updates, once=once, payout_credits=credits)

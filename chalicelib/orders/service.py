@@ -1,0 +1,172 @@
+"""Placing, listing, cancelling, expiring, shipping and delivering orders: the service.
+
+Decisions are the pure functions of `rules.py`; every state change is one
+`store.orders.commit_change`, conditional on the order revision that was read,
+through `read_decide_write`, so two racing requests can never both move an order.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..auth import Identity
+from ..errors import (
+    IdempotencyKeyReusedError,
+    InvalidStateError,
+    ListingUnavailableError,
+    NotFoundError,
+    ValidationError,
+)
+from ..fx.service import FX_SETTING, rates_from
+from ..ids import new_id, rfc3339, utc_now
+from ..optimistic import ConflictError, read_decide_write
+from ..store import orders as store
+from ..store.records import IdempotencyRecord, Order, OrderChange
+from ..wiring import get_settings
+from . import rules
+from .documents import artisan_order_document, order_document
+
+if TYPE_CHECKING:
+    from .schemas import OrderCreate, ShipmentCreate
+
+IDEMPOTENCY_TTL = timedelta(hours=48)
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def _idempotency_key(identity: Identity, key: str | None) -> str:
+    if key is None or not _KEY_PATTERN.match(key):
+        raise ValidationError("An Idempotency-Key header of 1 to 64 visible characters is required.",
+                              details=[{"field": "Idempotency-Key", "message": "1 to 64 visible ASCII characters"}])
+    return f"{identity.user_id}#{key}"
+
+
+def _request_hash(request: OrderCreate) -> str:
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+
+
+def _replay(key: str, request_hash: str) -> dict[str, Any] | None:
+    """The order a previous request with this key created, if any."""
+    record = store.get_idempotency(key)
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReusedError()
+    order = store.get_order(record.order_id)
+    return order_document(order) if order is not None else None
+
+
+def place_order(*, identity: Identity, request: OrderCreate,
+                idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+    """Returns the order and whether it was created now (False: a retry of an earlier request)."""
+    key = _idempotency_key(identity, idempotency_key)
+    request_hash = _request_hash(request)
+    wanted = {item.listing_id: item.quantity for item in request.items}
+    # One read: the listings and the FX rates the charge is locked at, in a single BatchGetItem.
+    listings, stored_rates = store.get_listings_and_setting(list(wanted), FX_SETTING)
+    refused = rules.refusal(wanted, listings)
+    if refused is not None:
+        replayed = _replay(key, request_hash)
+        if replayed is not None:
+            return replayed, False
+        raise refused
+
+    address = request.shipping_address.model_dump()
+    priced = rules.price(wanted, listings, country=address["country"], currency=request.currency,
+                         rates=rates_from(stored_rates))
+    now = utc_now()
+    pending = request.payment_method != "cod"
+    created_at = rfc3339(now)
+    expires_at = (rfc3339(now + timedelta(seconds=float(get_settings().reservation_minutes * 60)))
+                  if pending else None)
+    order = Order(
+        order_id=new_id("O"), buyer_id=identity.user_id, status="pending_payment" if pending else "confirmed",
+        lines=priced.lines, subtotal=priced.subtotal, shipping=priced.shipping, total=priced.total,
+        charge_amount=priced.charge_amount, charge_currency=request.currency, fx_rate=priced.fx_rate,
+        payment_method=request.payment_method, shipping_address=address, expires_at=expires_at,
+        created_at=created_at, updated_at=created_at)
+    record = IdempotencyRecord(key=key, request_hash=request_hash, order_id=order.order_id,
+                               expires_at_epoch=int((now + IDEMPOTENCY_TTL).timestamp()))
+    try:
+        store.place_order(order, list(wanted.items()), record)
+    except store.DuplicateRecordError:
+        replayed = _replay(key, request_hash)
+        if replayed is None:
+            raise InvalidStateError("A request with this Idempotency-Key is still being processed.") from None
+        return replayed, False
+    except store.StockShortError as error:
+        fresh = store.get_listings_and_setting(error.listing_ids, FX_SETTING)[0]
+        gone = [lid for lid in error.listing_ids if lid not in fresh or fresh[lid].status != "active"]
+        if gone:
+            raise ListingUnavailableError(details=[{"listing_id": lid} for lid in gone]) from None
+        raise rules.out_of_stock(error.listing_ids, fresh) from None
+    return order_document(order), True
+
+
+def get_order(*, identity: Identity, order_id: str) -> dict[str, Any]:
+    order = store.get_order(order_id)
+    if order is None or (order.buyer_id != identity.user_id and not identity.is_ops):
+        raise NotFoundError()
+    return order_document(order)
+
+
+def list_orders(*, identity: Identity, limit: int, cursor: str | None) -> dict[str, Any]:
+    page = store.buyer_orders(identity.user_id, limit=limit, cursor=cursor)
+    return {"items": [order_document(order) for order in page.items], "next_cursor": page.next_cursor}
+
+
+def change_order(order_id: str, decide: Any) -> Order:
+    """Read the order, `decide(order, now)` its change, commit it conditional on what was read; re-read on a conflict.
+
+    `decide` gets None for a missing order and raises the domain error that refuses the change.
+    """
+    def write(order: Order | None, change: tuple[OrderChange, str]) -> Order:
+        store.commit_change(change[0], now=change[1])
+        return store.get_order(order_id)  # type: ignore[return-value]
+
+    def decide_now(order: Order | None) -> tuple[OrderChange, str]:
+        now = rfc3339(utc_now())
+        return decide(order, now), now
+
+    return read_decide_write(lambda: store.get_order(order_id), decide_now, write, what="order")
+
+
+def cancel_order(*, identity: Identity, order_id: str) -> dict[str, Any]:
+    return order_document(change_order(order_id, lambda order, _: rules.cancel(order, identity)))
+
+
+def expire_due_orders() -> int:
+    """The sweep: unpaid orders past their reservation become `expired` and release their stock once."""
+    now = rfc3339(utc_now())
+    expired = 0
+    for order_id in store.due_for_expiry(now):
+        change = rules.expire(store.get_order(order_id), now)
+        if change is None:
+            continue
+        try:
+            store.commit_change(change, now=now)
+        except ConflictError:
+            continue  # paid or cancelled meanwhile; the next sweep looks again if still due
+        expired += 1
+    return expired
+
+
+def ship(*, identity: Identity, order_id: str, shipment: ShipmentCreate) -> dict[str, Any]:
+    identity.require("artisans")
+    order = change_order(order_id, lambda current, _: rules.ship(
+        current, identity.user_id, carrier=shipment.carrier, tracking_number=shipment.tracking_number))
+    return order_document(order)
+
+
+def mark_delivered(*, identity: Identity, order_id: str) -> dict[str, Any]:
+    identity.require("ops")
+    bps = get_settings().commission_bps
+    return order_document(change_order(order_id, lambda order, now: rules.deliver(order, commission_bps=bps,
+                                                                                  now=now)))
+
+
+def artisan_orders(*, identity: Identity, status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    identity.require("artisans")
+    page = store.artisan_orders(identity.user_id, status=status, limit=limit, cursor=cursor)
+    return {"items": [artisan_order_document(copy) for copy in page.items], "next_cursor": page.next_cursor}

@@ -1,0 +1,1 @@
+"""Artisans' payout balances and ledgers."""
