@@ -12,11 +12,7 @@ from .categories import CATEGORY_SLUGS, PROVINCES
 Province = Literal[
     "punjab", "sindh", "khyber_pakhtunkhwa", "balochistan", "islamabad", "gilgit_baltistan", "azad_kashmir",
 ]
-
-
 assert set(Province.__args__) == set(PROVINCES)  # type: ignore[attr-defined]
-
-
 Cnic = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}-[0-9]{7}-[0-9]$")]
 
 
@@ -90,22 +86,15 @@ class VerificationQueueQuery(BaseModel):
 
 
 Title = Annotated[Text, StringConstraints(min_length=3, max_length=140)]
-
-
 TitleUr = Annotated[Text, StringConstraints(max_length=140)]
-
-
 Description = Annotated[str, StringConstraints(max_length=5000)]
-
-
 AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-
-
 AttributeValue = Annotated[str, StringConstraints(max_length=200)]
+MAX_PRICE = 10_000_000_00  # Rs 10 million, in paisa
 
 
 class PriceIn(RequestModel):
-    amount: int = Field(ge=100, le=10_000_000_00)
+    amount: int = Field(ge=100, le=MAX_PRICE)
     currency: Literal["PKR"]
 
 
@@ -189,8 +178,9 @@ class ListingQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     category: str | None = None
     sort: Literal["newest", "price_asc", "price_desc"] | None = None
-    min_price: int | None = Field(None, ge=0)
-    max_price: int | None = Field(None, ge=0)
+    # Bounded like prices themselves, so no integer a client sends reaches DynamoDB unchecked.
+    min_price: int | None = Field(None, ge=0, le=MAX_PRICE)
+    max_price: int | None = Field(None, ge=0, le=MAX_PRICE)
     artisan_id: str | None = Field(None, min_length=1, max_length=64)
     province: Province | None = None
     currency: Currency | None = None

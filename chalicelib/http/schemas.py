@@ -13,8 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Currency = Literal["PKR", "USD", "GBP", "EUR", "AED", "SAR"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-
-
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{7,14}$")]
 
 

@@ -8,21 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from ..http.schemas import Currency, Money, RequestModel, ResponseModel
 
 PaymentMethod = Literal["jazzcash", "card", "cod"]
-
-
 OrderStatus = Literal["pending_payment", "paid", "confirmed", "partially_shipped", "shipped", "delivered",
                       "cancelled", "expired"]
-
-
 Carrier = Literal["tcs", "leopards", "pakistan_post", "dhl", "other"]
-
-
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-
-
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
 OptionalLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
 
 
