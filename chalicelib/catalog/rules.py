@@ -38,22 +38,20 @@ def require_cnic_on_create(cnic: str | None) -> str:
     return cnic
 
 
+def _visible(identity: Identity | None, owner_id: str, public: bool) -> bool:
+    return public or (identity is not None and (identity.is_ops or identity.user_id == owner_id))
+
+
 def may_see_artisan(identity: Identity | None, artisan: Artisan | None) -> Artisan:
     """Verified artisans are public; the artisan and ops see any status; others get 404, as if absent."""
-    if artisan is None:
-        raise NotFoundError()
-    privileged = identity is not None and (identity.is_ops or identity.user_id == artisan.artisan_id)
-    if artisan.verification != "verified" and not privileged:
+    if artisan is None or not _visible(identity, artisan.artisan_id, artisan.verification == "verified"):
         raise NotFoundError()
     return artisan
 
 
 def may_see_listing(identity: Identity | None, listing: Listing | None) -> Listing:
     """Active listings are public; drafts and archived ones exist only for their owner and ops."""
-    if listing is None:
-        raise NotFoundError()
-    privileged = identity is not None and (identity.is_ops or identity.user_id == listing.artisan_id)
-    if listing.status != "active" and not privileged:
+    if listing is None or not _visible(identity, listing.artisan_id, listing.status == "active"):
         raise NotFoundError()
     return listing
 

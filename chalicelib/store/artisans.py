@@ -52,12 +52,8 @@ def create_artisan(artisan: Artisan) -> Artisan:
     claim = ClaimItem(claim=_cnic_claim(artisan.cnic_hash), owner_id=artisan.artisan_id)
     transaction = Transaction(ArtisanItem.Meta.region)
     transaction.put(row, condition=ArtisanItem.artisan_id.does_not_exist(), tag="profile")
-    transaction.put(claim, condition=ClaimItem.claim.does_not_exist(), tag="claim")
-    failed = transaction.commit()
-    if "claim" in failed:
-        raise DuplicateError("This CNIC already backs another artisan profile.")
-    if failed:
-        raise ConflictError()
+    transaction.put(claim, condition=ClaimItem.claim.does_not_exist(), tag="new_claim")
+    _commit_claiming(transaction)
     return artisan
 
 
@@ -89,12 +85,17 @@ def update_artisan(expected: Artisan, changes: dict[str, Any]) -> Artisan:
                     condition=ClaimItem.claim.does_not_exist(), tag="new_claim")
     transaction.delete(ClaimItem(claim=_cnic_claim(expected.cnic_hash)),
                        condition=ClaimItem.owner_id == expected.artisan_id, tag="old_claim")
+    _commit_claiming(transaction)
+    return updated
+
+
+def _commit_claiming(transaction: Transaction) -> None:
+    """Commit a transaction that claims a CNIC (tag `new_claim`): DuplicateError if another artisan holds it."""
     failed = transaction.commit()
     if "new_claim" in failed:
         raise DuplicateError("This CNIC already backs another artisan profile.")
     if failed:
         raise ConflictError()
-    return updated
 
 
 def _action(name: str, value: Any) -> Any:
