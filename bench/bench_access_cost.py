@@ -3,20 +3,16 @@
 On-demand DynamoDB bills per request and per item read, and a browse that
 filters a larger read pays for items nobody sees. This drives the real Chalice
 app (chalice.test.Client) on moto's in-process AWS through one scenario that
-touches every route, counts each DynamoDB call with a botocore `after-call`
-hook, and prints a table. It checks that every list call reads no more items
-from its index than it returns plus one, and that nothing scans a table.
-
-The hook is added to botocore's BUILTIN_HANDLERS, the list every new botocore
-session registers (moto mocks AWS the same way), so it sees every client:
-pynamodb's per-thread connections, its transaction connections and boto3's.
+touches every route, counts each DynamoDB call with the harness's request
+counter (botocore hooks that every client carries: pynamodb's and boto3's), and
+prints a table. It checks that every list call reads no more items from its
+index than it returns plus one, and that nothing scans a table.
 
 Run from the repository root: `.venv/bin/python bench/bench_access_cost.py`. Exits 1 when a check fails.
 """
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -28,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-READ_OPERATIONS = {"GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan"}
+from harness.aws import Aws, mocked_aws
+from harness.counter import Request, RequestCounter
 
 
 @dataclass
@@ -39,28 +36,11 @@ class Tally:
     index_reads: int = 0   # items a Query or Scan evaluated (ScannedCount)
     items_read: int = 0    # every item read: gets, batch gets, queries, scans
 
-
-class DynamoCounter:
-    """Counts DynamoDB calls from a botocore `after-call` hook into the current Tally."""
-
-    def __init__(self) -> None:
-        self.current: Tally | None = None
-
-    def __call__(self, *, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if self.current is None:
-            return
-        tally, name = self.current, model.name
-        tally.operations[name] += 1
-        if name == "GetItem":
-            tally.items_read += int("Item" in parsed)
-        elif name in ("Query", "Scan"):
-            scanned = int(parsed.get("ScannedCount", parsed.get("Count", 0)))
-            tally.index_reads += scanned
-            tally.items_read += scanned
-        elif name == "BatchGetItem":
-            tally.items_read += sum(len(items) for items in parsed.get("Responses", {}).values())
-        elif name == "TransactGetItems":
-            tally.items_read += sum(1 for response in parsed.get("Responses", []) if response.get("Item"))
+    @classmethod
+    def of(cls, requests: list[Request]) -> Tally:
+        return cls(operations=Counter(request.operation for request in requests),
+                   index_reads=sum(request.items_evaluated for request in requests),
+                   items_read=sum(request.items_read for request in requests))
 
 
 @dataclass
@@ -75,7 +55,7 @@ class Row:
 class Bench:
     """Calls the app and records one row per call."""
 
-    def __init__(self, client: Any, counter: DynamoCounter) -> None:
+    def __init__(self, client: Any, counter: RequestCounter) -> None:
         self.client, self.counter = client, counter
         self.rows: list[Row] = []
 
@@ -85,11 +65,9 @@ class Bench:
         method, _ = route.split(" ", 1)
         all_headers = {"Content-Type": content_type, **(user.auth if user else {}), **(headers or {})}
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        self.counter.current = tally = Tally()
-        try:
+        with self.counter.recording() as requests:
             response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=payload)
-        finally:
-            self.counter.current = None
+        tally = Tally.of(requests)
         if response.status_code != expect:
             raise SystemExit(f"{route} ({path}) answered {response.status_code}, not {expect}: {response.body!r}")
         document = json.loads(response.body) if response.body and response.body.startswith(b"{") else None
@@ -104,37 +82,13 @@ def _page_length(document: Any) -> int:
     return len(document.get("items", document.get("entries", [])))
 
 
-def _profile(cnic: str, **overrides: Any) -> dict[str, Any]:
-    return {"display_name": "Nasreen Bibi", "craft": "embroidery", "province": "punjab", "district": "Multan",
-            "bio_ur": "پھلکاری", "phone": "+923001234567", "cnic": cnic, **overrides}
-
-
-def _listing(**overrides: Any) -> dict[str, Any]:
-    return {"title": "Phulkari shawl", "title_ur": "پھلکاری شال", "category": "embroidery",
-            "price": {"amount": 250000, "currency": "PKR"}, "stock": 50, "weight_grams": 400,
-            "processing_days": 3, **overrides}
-
-
-def _ready_image(listing_id: str) -> None:
-    """Stored state the image processor would write, so a listing can be published without an upload."""
-    from chalicelib.store.tables import ListingItem, bind_tables
-
-    bind_tables()
-    ListingItem(listing_id).update(actions=[ListingItem.images["IMG1"].set({
-        "image_id": "IMG1", "status": "ready", "width": 800, "height": 600, "created_at": "2026-01-01T00:00:00Z",
-        "rendition_keys": {name: f"public/{listing_id}/{name}.jpg" for name in ("thumb", "medium", "large")}})])
-
-
-ADDRESS = {"name": "Ayesha Khan", "phone": "+923001112223", "line1": "House 12, Street 4", "city": "Lahore",
-           "country": "PK"}
-
-
-def scenario(bench: Bench, aws: Any) -> None:
+def scenario(bench: Bench, aws: Aws) -> None:
     """Every route, in the order a marketplace uses them, with enough data that lists have pages."""
     from urllib.parse import urlencode
 
     from chalicelib.payments.card import sign_webhook
-    from chalicelib.payments.jazzcash import secure_hash
+    from harness.factories import make_listing, make_order, make_profile, store_ready_image
+    from harness.gateways import card_success, jazzcash_return
 
     c = bench.call
     ops, buyer = aws.user("ops"), aws.user()
@@ -145,8 +99,8 @@ def scenario(bench: Bench, aws: Any) -> None:
         c(name, path)
     c("PUT /ops/fx-rates", "/ops/fx-rates", ops, {"rates": {"USD": "0.0036"}})
     for number, artisan in enumerate(artisans):
-        c("PUT /artisans/me", "/artisans/me", artisan, _profile(f"35202-000000{number}-1"), expect=201)
-    c("PUT /artisans/me", "/artisans/me", artisans[0], _profile("35202-0000000-1", district="Lodhran"))
+        c("PUT /artisans/me", "/artisans/me", artisan, make_profile(cnic=f"35202-000000{number}-1"), expect=201)
+    c("PUT /artisans/me", "/artisans/me", artisans[0], make_profile(cnic="35202-0000000-1", district="Lodhran"))
     c("GET /artisans/me", "/artisans/me", artisans[0])
     c("GET /ops/artisans", "/ops/artisans?verification=pending&limit=2", ops)
     for artisan in artisans[:2]:
@@ -160,9 +114,9 @@ def scenario(bench: Bench, aws: Any) -> None:
     listings = []
     for number in range(12):
         category = "embroidery" if number % 3 else "pottery"
-        listing = c("POST /listings", "/listings", owner, _listing(
-            category=category, price={"amount": 100000 + 5000 * number, "currency": "PKR"}), expect=201)
-        _ready_image(listing["listing_id"])
+        listing = c("POST /listings", "/listings", owner, make_listing(
+            category=category, price={"amount": 100000 + 5000 * number, "currency": "PKR"}, stock=50), expect=201)
+        store_ready_image(listing["listing_id"])
         c("POST /listings/{listing_id}/publish", f"/listings/{listing['listing_id']}/publish", owner)
         listings.append(listing["listing_id"])
     first = listings[0]
@@ -185,12 +139,10 @@ def scenario(bench: Bench, aws: Any) -> None:
     c("DELETE /listings/{listing_id}/images/{image_id}", f"/listings/{listings[1]}/images/{grant['image_id']}",
       owner, expect=204)
 
-    items = [{"listing_id": listing_id, "quantity": 1} for listing_id in listings[1:4]]
-    cod = c("POST /orders", "/orders", buyer, {"items": items, "currency": "PKR", "shipping_address": ADDRESS,
-                                               "payment_method": "cod"}, headers={"Idempotency-Key": "k-cod"},
-            expect=201)
-    c("POST /orders", "/orders", buyer, {"items": items, "currency": "PKR", "shipping_address": ADDRESS,
-                                         "payment_method": "cod"}, headers={"Idempotency-Key": "k-cod"})
+    lines = [(listing_id, 1) for listing_id in listings[1:4]]
+    cod = c("POST /orders", "/orders", buyer, make_order(*lines, payment_method="cod"),
+            headers={"Idempotency-Key": "k-cod"}, expect=201)
+    c("POST /orders", "/orders", buyer, make_order(*lines, payment_method="cod"), headers={"Idempotency-Key": "k-cod"})
     c("GET /orders/{order_id}", f"/orders/{cod['order_id']}", buyer)
     c("GET /orders", "/orders", buyer)
     c("GET /artisans/me/orders", "/artisans/me/orders", owner)
@@ -199,32 +151,23 @@ def scenario(bench: Bench, aws: Any) -> None:
     c("POST /ops/orders/{order_id}/delivered", f"/ops/orders/{cod['order_id']}/delivered", ops)
     c("GET /artisans/me/payouts", "/artisans/me/payouts", owner)
 
-    one = [{"listing_id": listings[4], "quantity": 2}]
-    card = c("POST /orders", "/orders", buyer, {"items": one, "currency": "USD", "shipping_address": ADDRESS,
-                                                "payment_method": "card"}, headers={"Idempotency-Key": "k-card"},
-             expect=201)
-    intent = c("POST /orders/{order_id}/payment", f"/orders/{card['order_id']}/payment", buyer)
-    event = json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {
-        "id": intent["payment_intent_id"], "amount": card["charge"]["amount"],
-        "currency": card["charge"]["currency"].lower(), "metadata": {"order_id": card["order_id"]}}}}).encode()
-    secret = os.environ["CARD_WEBHOOK_SECRET"]
+    one = (listings[4], 2)
+    card = c("POST /orders", "/orders", buyer, make_order(one, currency="USD", payment_method="card"),
+             headers={"Idempotency-Key": "k-card"}, expect=201)
+    c("POST /orders/{order_id}/payment", f"/orders/{card['order_id']}/payment", buyer)
+    event = card_success(card)
+    secret = aws.env["CARD_WEBHOOK_SECRET"]
     c("POST /payments/card/webhook", "/payments/card/webhook", raw=event,
       headers={"Stripe-Signature": sign_webhook(event, secret=secret, timestamp=int(time.time()))})
 
-    jazz = c("POST /orders", "/orders", buyer, {"items": one, "currency": "PKR", "shipping_address": ADDRESS,
-                                                "payment_method": "jazzcash"}, headers={"Idempotency-Key": "k-jc"},
-             expect=201)
+    jazz = c("POST /orders", "/orders", buyer, make_order(one), headers={"Idempotency-Key": "k-jc"}, expect=201)
     form = c("POST /orders/{order_id}/payment", f"/orders/{jazz['order_id']}/payment", buyer)["form_fields"]
-    callback = {name: form[name] for name in ("pp_MerchantID", "pp_TxnRefNo", "pp_Amount", "pp_TxnCurrency",
-                                              "pp_BillReference")}
-    callback.update(pp_ResponseCode="000", pp_ResponseMessage="Thank you")
-    callback["pp_SecureHash"] = secure_hash(callback, os.environ["JAZZCASH_INTEGRITY_SALT"])
+    callback = jazzcash_return(form, salt=aws.env["JAZZCASH_INTEGRITY_SALT"])
     c("POST /payments/jazzcash/callback", "/payments/jazzcash/callback", raw=urlencode(callback).encode(),
       content_type="application/x-www-form-urlencoded")
 
-    cancel = c("POST /orders", "/orders", buyer, {"items": one, "currency": "PKR", "shipping_address": ADDRESS,
-                                                  "payment_method": "cod"}, headers={"Idempotency-Key": "k-x"},
-               expect=201)
+    cancel = c("POST /orders", "/orders", buyer, make_order(one, payment_method="cod"),
+               headers={"Idempotency-Key": "k-x"}, expect=201)
     c("POST /orders/{order_id}/cancel", f"/orders/{cancel['order_id']}/cancel", buyer)
 
 
@@ -260,32 +203,18 @@ def report(bench: Bench, routes: set[str]) -> int:
 
 
 def main() -> int:
-    from botocore.handlers import BUILTIN_HANDLERS
-
-    counter = DynamoCounter()
-    BUILTIN_HANDLERS.append(("after-call.dynamodb", counter))
-
     from chalice.test import Client
-    from moto import mock_aws
 
-    from chalicelib.config import reset_settings
-    from local.provision import provision
-    from tests.conftest import BASE_ENV, REGION, Aws
-
-    os.environ.update(BASE_ENV)
-    os.environ.update(POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="ERROR")  # keep the table readable
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    with mock_aws():
-        provisioned = provision(None, region=REGION)  # type: ignore[arg-type]
-        os.environ.update(provisioned.environment)
-        reset_settings()
+    counter = RequestCounter("dynamodb")
+    quiet = {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"}  # keep the table readable
+    with counter, mocked_aws(quiet) as aws:
         from app import app
 
         routes = {f"{method} {path}" for path, methods in app.routes.items() for method in methods
                   if method != "OPTIONS"}
         with Client(app) as client:
             bench = Bench(client, counter)
-            scenario(bench, Aws(env={**BASE_ENV, **provisioned.environment}))
+            scenario(bench, aws)
         return report(bench, routes)
 
 

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 from PIL import Image, ImageOps
 
-from chalicelib.images import JPEG_QUALITY, RENDITION_WIDTHS, process_image
+from chalicelib.images.renditions import JPEG_QUALITY, RENDITION_WIDTHS, process_image
 
 SIZE = (4000, 3000)
 RUNS = 7

@@ -3,7 +3,8 @@
 Run from the repository root: `.venv/bin/python bench/cost_model.py`.
 
 Each user action goes through the real Chalice app (chalice.test.Client) on moto
-in-process, and a botocore hook on every client counts what reaches AWS:
+in-process, and the harness's request counter (botocore hooks on every client)
+counts what reaches AWS:
 DynamoDB read/write request units from the sizes of the items read and written
 (reads round up to 4 KB, strongly consistent = 1 unit, eventually consistent =
 0.5; writes round up to 1 KB; TransactWriteItems costs 2x; an UpdateItem is
@@ -18,10 +19,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import statistics
 import sys
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -29,11 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import botocore.handlers
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from harness.aws import Aws, mocked_aws
+from harness.counter import Request, RequestCounter
+from harness.environment import REGION
 
 # --- unit prices, USD, ap-south-1 ---------------------------------------------------------------
 PRICES = {
@@ -70,7 +71,6 @@ CDN = {"browse_page": (20, 20 * 25), "category_page": (20, 20 * 25), "listing_pa
 STATIC_PER_VISIT = (12, 350)          # requests, KB
 RENDITION_KB = 25 + 120 + 300         # thumb + medium + large stored per photo
 
-_counting = threading.local()
 usage: dict[str, float] = defaultdict(float)
 
 
@@ -107,11 +107,8 @@ def _current_size(table: str, key: dict[str, Any]) -> int:
     """The item's size now (after an update), read without being counted."""
     import boto3
 
-    _counting.off = True
-    try:
-        item = boto3.client("dynamodb", region_name="ap-south-1").get_item(TableName=table, Key=key).get("Item")
-    finally:
-        _counting.off = False
+    with counter.paused():
+        item = boto3.client("dynamodb", region_name=REGION).get_item(TableName=table, Key=key).get("Item")
     return _item_size(item) if item else 0
 
 
@@ -146,29 +143,20 @@ def _dynamodb(operation: str, request: dict[str, Any], response: dict[str, Any])
             usage["rru"] += 2 * _read_units(_item_size(response_item.get("Item", {})), True)
 
 
-def _before_call(model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-    context["cost_request"] = params.get("body")
-
-
-def _after_call(model: Any, parsed: dict[str, Any], context: dict[str, Any], event_name: str, **_: Any) -> None:
-    if getattr(_counting, "off", False):
-        return
-    service = event_name.split(".")[1]
-    operation = model.name
-    if service == "dynamodb":
-        body = context.get("cost_request") or b"{}"
-        _dynamodb(operation, json.loads(body), parsed)
-    elif service == "s3":
-        usage["s3_get" if operation in ("GetObject", "HeadObject") else "s3_put"] += 1
-    elif service == "sqs":
+def _charge(request: Request) -> None:
+    """Add one request that reached AWS to `usage` (the counter calls this as each completes)."""
+    if request.service == "dynamodb":
+        _dynamodb(request.operation, request.params, request.response)
+    elif request.service == "s3":
+        usage["s3_get" if request.operation in ("GetObject", "HeadObject") else "s3_put"] += 1
+    elif request.service == "sqs":
         usage["sqs"] += 1
     else:
-        usage[f"{service}_requests"] += 1
+        usage[f"{request.service}_requests"] += 1
 
 
-# Installed before any botocore session exists, so every client (pynamodb's and boto3's) carries them.
-botocore.handlers.BUILTIN_HANDLERS.append(("before-call", _before_call))
-botocore.handlers.BUILTIN_HANDLERS.append(("after-call", _after_call))
+# Installed before the app makes any client (measure_actions), so every client (pynamodb's and boto3's) is counted.
+counter = RequestCounter(on_request=_charge)
 
 
 def measure(name: str, action: Callable[[], Any], runs: int = 5) -> dict[str, float]:
@@ -194,47 +182,22 @@ def lambda_memory_mb() -> dict[str, int]:
 
 
 def measure_actions() -> dict[str, dict[str, float]]:
-    from moto import mock_aws
+    from chalice.test import Client
 
-    from tests.conftest import BASE_ENV
-
-    for name, value in BASE_ENV.items():
-        os.environ[name] = value
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    with mock_aws():
-        from chalice.test import Client
-
-        from chalicelib.config import reset_settings
-        from local.provision import provision
-
-        provisioned = provision(None, region="ap-south-1")  # type: ignore[arg-type]
-        os.environ.update(provisioned.environment)
-        reset_settings()
+    with counter, mocked_aws() as aws:
         from app import app
-        from tests.conftest import Aws
 
         with Client(app) as client:
-            return _actions(client, Aws(env={**BASE_ENV, **provisioned.environment}))
+            return _actions(client, aws)
 
 
-def _draft() -> dict[str, Any]:
-    from tests.functional.helpers import make_listing
-
-    return make_listing()
-
-
-def _actions(client: Any, aws: Any) -> dict[str, dict[str, float]]:
+def _actions(client: Any, aws: Aws) -> dict[str, dict[str, float]]:
     from app import process_image_events, sweep_expired_orders
-    from local.pump import lambda_context
-    from tests.functional.helpers import body_of, call
-    from tests.functional.order_helpers import (
-        active_listing,
-        card_success,
-        make_order,
-        post_card,
-        verified_artisan,
-    )
-    from tests.functional.test_image_processor import noisy_jpeg, queued_messages, upload_file
+    from harness.factories import active_listing, make_listing, make_order, verified_artisan
+    from harness.gateways import card_success, post_card
+    from harness.http import body_of, call
+    from harness.images import noisy_jpeg, queued_messages, upload_file
+    from local.pump import lambda_context, scheduled_event, sqs_event
 
     artisan = verified_artisan(client, aws)
     listings = [active_listing(client, artisan, stock=10_000, category="pottery") for _ in range(22)]
@@ -275,7 +238,7 @@ def _actions(client: Any, aws: Any) -> dict[str, dict[str, float]]:
     results["artisan_dashboard"] = measure("dashboard", lambda: (
         call(client, "GET", "/artisans/me/orders", artisan), call(client, "GET", "/artisans/me/payouts", artisan)))
 
-    draft = body_of(call(client, "POST", "/listings", artisan, _draft()))["listing_id"]
+    draft = body_of(call(client, "POST", "/listings", artisan, make_listing()))["listing_id"]
     results["image_grant"] = measure("grant", lambda: call(client, "POST", f"/listings/{draft}/images", artisan,
                                                            {"content_type": "image/jpeg", "size_bytes": 200_000}))
     results["image_grant"]["s3_put"] = results["image_grant"].get("s3_put", 0) + 1  # the browser's POST upload
@@ -284,17 +247,13 @@ def _actions(client: Any, aws: Any) -> dict[str, dict[str, float]]:
         upload_file(client, aws, noisy_jpeg())
         messages = queued_messages(aws)
         usage.clear()
-        from local.pump import sqs_event
-
         started = time.perf_counter()
-        process_image_events(sqs_event(messages, queue_arn="arn:aws:sqs:ap-south-1:123456789012:q",
-                                       region="ap-south-1"), lambda_context("process_image_events"))
+        process_image_events(sqs_event(messages, queue_arn=f"arn:aws:sqs:{REGION}:123456789012:q", region=REGION),
+                             lambda_context("process_image_events"))
         usage["processor_ms"] += (time.perf_counter() - started) * 1000
 
     results["image_processing"] = measure("process", processing, runs=3)
-    from local.pump import scheduled_event
-
-    event = scheduled_event(rule="sweep_expired_orders", region="ap-south-1", account="123456789012")
+    event = scheduled_event(rule="sweep_expired_orders", region=REGION, account="123456789012")
     results["sweep"] = measure("sweep", lambda: sweep_expired_orders(event, lambda_context("sweep_expired_orders")))
     results["sweep"]["sweep"] = 1
     return results

@@ -14,10 +14,9 @@ from typing import Any
 import requests
 from boto3.dynamodb.types import TypeSerializer
 
+from harness.factories import make_listing, make_order, make_profile
 from local.provision import PREFIX
 from local.stack import StackSettings
-from tests.functional.helpers import make_listing, make_profile
-from tests.functional.order_helpers import make_order
 
 from .conftest import LocalStack, User
 

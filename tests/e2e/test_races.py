@@ -17,9 +17,10 @@ import pytest
 import requests
 
 from chalicelib.payments import card
+from harness.factories import make_order
+from harness.gateways import card_success
 from local.provision import PREFIX
 from local.stack import StackSettings
-from tests.functional.order_helpers import card_success, make_order
 
 from .conftest import LocalStack, User
 from .test_orders_e2e import TIMEOUT, active_listing, api, ok, place, stock_of, verified_artisan

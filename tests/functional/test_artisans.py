@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import User
-from tests.functional.helpers import body_of, call, make_profile, next_cnic
+from harness.aws import User
+from harness.factories import make_profile, next_cnic
+from harness.http import body_of, call
 
 PUBLIC_FIELDS = {"artisan_id", "display_name", "craft", "province", "district", "bio", "bio_ur", "verification",
                  "created_at"}

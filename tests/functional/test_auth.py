@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
 
-from tests.functional.helpers import body_of, call, make_listing, make_profile
+from harness.factories import make_listing, make_profile
+from harness.http import body_of, call
 
 KID = "dummy"  # the kid moto's pool signs with
 

@@ -23,22 +23,13 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
+from harness.aws import Aws, User
+from harness.environment import REGION
+from harness.factories import active_listing, make_order, order_of, place, placed, stock_of, verified_artisan
+from harness.gateways import card_success, post_card
+from harness.http import body_of, code_of
+from harness.stored import table_state
 from local.pump import EventPump
-from tests.conftest import REGION, Aws, User
-from tests.functional.helpers import body_of
-from tests.functional.order_helpers import (
-    active_listing,
-    card_success,
-    code_of,
-    make_order,
-    order_of,
-    place,
-    placed,
-    post_card,
-    stock_of,
-    table_state,
-    verified_artisan,
-)
 
 TRANSACT = "TransactWriteItems"
 # Our retries of a transaction (chalicelib/store/transactions.py) and botocore's attempts per call
@@ -131,8 +122,7 @@ def forget_aws_clients() -> None:
     """Make the app build its next botocore clients afresh, so that they carry the installed hooks
     (botocore copies a session's handlers into a client when the client is made). The app caches its
     clients for a container's life, as it should on Lambda; these are its own reset points."""
-    from chalicelib import blobs
-    from chalicelib.store import tables, transactions
+    from chalicelib.store import blobs, tables, transactions
 
     blobs.reset_client()
     for model in tables.ALL_MODELS:
@@ -279,7 +269,8 @@ def s3_unreachable(request: Any, **_: Any) -> None:
 
 def test_s3_down_during_processing_retries_three_times_then_dead_letters(client, aws, hooks):
     from app import process_image_events
-    from tests.functional.test_image_processor import image_of, noisy_jpeg, upload_file
+    from harness.images import noisy_jpeg, upload_file
+    from tests.functional.test_image_processor import image_of
 
     upload = upload_file(client, aws, noisy_jpeg())
     sqs = boto3.client("sqs", region_name=REGION)

@@ -6,20 +6,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BASE_ENV, Aws, User
-from tests.functional.helpers import body_of, call
-from tests.functional.order_helpers import (
-    active_listing,
-    code_of,
-    jazzcash_return,
-    make_order,
-    order_of,
-    placed,
-    post_jazzcash,
-    start_payment,
-    table_state,
-    verified_artisan,
-)
+from harness.aws import Aws, User
+from harness.environment import BASE_ENV
+from harness.factories import active_listing, make_order, order_of, placed, start_payment, verified_artisan
+from harness.gateways import jazzcash_return, post_jazzcash
+from harness.http import body_of, call, code_of
+from harness.stored import table_state
 
 SHIPMENT = {"carrier": "tcs", "tracking_number": "TCS-123456"}
 
@@ -174,7 +166,7 @@ def _shipped(client: Any, market: Market, **overrides: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("bps", [None, "1234"])
 def test_delivery_credits_each_artisan_once_less_commission(client, aws, market, monkeypatch, bps):
-    from chalicelib.config import reset_settings
+    from chalicelib.wiring import reset_settings
 
     if bps is not None:
         monkeypatch.setenv("COMMISSION_BPS", bps)

@@ -12,18 +12,18 @@ import json
 import struct
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import requests
 from PIL import ExifTags, Image
 
+from harness.aws import Aws
+from harness.environment import REGION
+from harness.http import body_of, call
+from harness.images import Upload, encode, granted, noisy_jpeg, queued_messages, upload_file
 from local.pump import lambda_context, sqs_event
-from tests.conftest import REGION, Aws, User
-from tests.functional.helpers import body_of, call, make_listing, make_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 RED = (255, 0, 0)
@@ -32,12 +32,6 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 # --- real files ------------------------------------------------------------------------------
-
-
-def encode(image: Image.Image, format: str, **params: Any) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=format, **params)
-    return buffer.getvalue()
 
 
 def phone_photo() -> bytes:
@@ -58,10 +52,6 @@ def transparent_png() -> bytes:
     return encode(image, "PNG")
 
 
-def noisy_jpeg() -> bytes:
-    return encode(Image.effect_noise((400, 300), 60).convert("RGB"), "JPEG", quality=90)
-
-
 def jpeg_declaring(width: int, height: int) -> bytes:
     """A small real JPEG whose SOF0 header claims `width`x`height`."""
     data = bytearray(encode(Image.new("RGB", (16, 16), RED), "JPEG"))
@@ -74,54 +64,6 @@ SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10
 
 
 # --- the pipeline, step by step ----------------------------------------------------------------
-
-
-@dataclass
-class Upload:
-    artisan: User
-    listing_id: str
-    image_id: str
-    key: str
-
-
-def new_listing(client: Any, aws: Aws) -> tuple[User, str]:
-    artisan = aws.user("artisans")
-    assert call(client, "PUT", "/artisans/me", artisan, make_profile()).status_code == 201
-    response = call(client, "POST", "/listings", artisan, make_listing())
-    assert response.status_code == 201, response.body
-    return artisan, body_of(response)["listing_id"]
-
-
-def granted(client: Any, aws: Aws, *, content_type: str = "image/jpeg", size_bytes: int) -> tuple[Upload, Any]:
-    artisan, listing_id = new_listing(client, aws)
-    response = call(client, "POST", f"/listings/{listing_id}/images", artisan,
-                    {"content_type": content_type, "size_bytes": size_bytes})
-    assert response.status_code == 201, response.body
-    grant = body_of(response)
-    upload = Upload(artisan, listing_id, grant["image_id"], grant["upload"]["fields"]["key"])
-    return upload, grant["upload"]
-
-
-def upload_file(client: Any, aws: Aws, data: bytes, *, content_type: str = "image/jpeg",
-                declared_size: int | None = None, filename: str = "photo.jpg") -> Upload:
-    """Grant an upload and post `data` with it: every field, then the file last."""
-    upload, form = granted(client, aws, content_type=content_type, size_bytes=declared_size or len(data))
-    posted = requests.post(form["url"], data=form["fields"], files={"file": (filename, data, content_type)},
-                           timeout=10)
-    assert posted.status_code == 204, posted.text
-    return upload
-
-
-def queued_messages(aws: Aws) -> list[dict[str, Any]]:
-    """Everything S3 put on the image queue so far."""
-    sqs = boto3.client("sqs", region_name=REGION)
-    messages: list[dict[str, Any]] = []
-    while True:
-        batch = sqs.receive_message(QueueUrl=aws.env["IMAGE_QUEUE_URL"], MaxNumberOfMessages=10,
-                                    AttributeNames=["All"]).get("Messages", [])
-        if not batch:
-            return messages
-        messages += batch
 
 
 def deliver(aws: Aws, messages: list[dict[str, Any]]) -> dict[str, Any]:

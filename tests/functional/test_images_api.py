@@ -11,8 +11,9 @@ import boto3
 import pytest
 import requests
 
-from tests.conftest import Aws, User
-from tests.functional.helpers import body_of, call, make_listing, make_profile
+from harness.aws import Aws, User
+from harness.factories import make_listing, make_profile
+from harness.http import body_of, call
 
 JPEG = "image/jpeg"
 

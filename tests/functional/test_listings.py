@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import User
-from tests.functional.helpers import body_of, call, make_listing, make_profile
+from harness.aws import User
+from harness.factories import image_record, make_listing, make_profile, store_ready_image
+from harness.http import body_of, call
+from harness.stored import store_image_record
 
 
 def _code(response: Any) -> str:
@@ -35,23 +37,9 @@ def _create(client: Any, user: User, **overrides: Any) -> dict[str, Any]:
     return dict(body_of(response))
 
 
-def _store_image(listing_id: str, image_id: str, status: str) -> None:
-    """Test set-up of stored state: the image record the processor would write, until that pipeline exists."""
-    from chalicelib.store.tables import ListingItem, bind_tables
-
-    bind_tables()
-    record: dict[str, Any] = {"image_id": image_id, "status": status, "created_at": "2026-01-01T00:00:00.000000Z"}
-    if status == "ready":
-        record.update(width=1024, height=768, rendition_keys={
-            name: f"public/{listing_id}/{image_id}/{name}.jpg" for name in ("thumb", "medium", "large")})
-    elif status == "rejected":
-        record["reason"] = "not_an_image"
-    ListingItem(listing_id).update(actions=[ListingItem.images[image_id].set(record)])
-
-
 def _active(client: Any, user: User, **overrides: Any) -> dict[str, Any]:
     listing = _create(client, user, **overrides)
-    _store_image(listing["listing_id"], "IMG1", "ready")
+    store_ready_image(listing["listing_id"])
     response = call(client, "POST", f"/listings/{listing['listing_id']}/publish", user)
     assert response.status_code == 200, response.body
     return dict(body_of(response))
@@ -340,7 +328,7 @@ def test_patching_needs_a_token(client, aws):
 def test_publish_needs_a_verified_artisan(client, aws):
     owner = _artisan(client, aws, verified=False)
     listing = _create(client, owner)
-    _store_image(listing["listing_id"], "IMG1", "ready")
+    store_ready_image(listing["listing_id"])
     before = _read(client, listing["listing_id"], owner)
     response = call(client, "POST", f"/listings/{listing['listing_id']}/publish", owner)
     assert response.status_code == 409
@@ -353,7 +341,7 @@ def test_publish_needs_a_ready_image(client, aws, images):
     owner = _artisan(client, aws)
     listing = _create(client, owner)
     for number, status in enumerate(images):
-        _store_image(listing["listing_id"], f"IMG{number}", status)
+        store_image_record(listing["listing_id"], image_record(listing["listing_id"], f"IMG{number}", status))
     before = _read(client, listing["listing_id"], owner)
     response = call(client, "POST", f"/listings/{listing['listing_id']}/publish", owner)
     assert response.status_code == 409
@@ -365,8 +353,8 @@ def test_publish_needs_a_ready_image(client, aws, images):
 def test_publish_makes_the_listing_active_and_browsable(client, aws):
     owner = _artisan(client, aws)
     listing = _create(client, owner)
-    _store_image(listing["listing_id"], "IMG0", "rejected")
-    _store_image(listing["listing_id"], "IMG1", "ready")
+    store_image_record(listing["listing_id"], image_record(listing["listing_id"], "IMG0", "rejected"))
+    store_ready_image(listing["listing_id"])
     response = call(client, "POST", f"/listings/{listing['listing_id']}/publish", owner)
     assert response.status_code == 200
     assert response.headers["ETag"] == '"2"'

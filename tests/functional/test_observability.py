@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import json
 
-from tests.functional.helpers import call, make_profile
-from tests.functional.order_helpers import (
+from harness.factories import (
     active_listing,
-    card_success,
-    jazzcash_return,
     make_address,
     make_order,
+    make_profile,
     order_of,
     placed,
-    post_card,
-    post_jazzcash,
     start_payment,
     verified_artisan,
 )
+from harness.gateways import card_success, jazzcash_return, post_card, post_jazzcash
+from harness.http import call
 
 CNIC = "42101-9876543-1"
 ARTISAN_PHONE = "+923219876543"

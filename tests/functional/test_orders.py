@@ -12,20 +12,19 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Aws, User
-from tests.functional.helpers import body_of, call
-from tests.functional.order_helpers import (
+from harness.aws import Aws, User
+from harness.factories import (
     active_listing,
-    code_of,
     make_address,
     make_order,
     order_of,
     place,
     placed,
     stock_of,
-    table_state,
     verified_artisan,
 )
+from harness.http import body_of, call, code_of
+from harness.stored import table_state
 
 SWEEP_DEADLINE_SECONDS = 10.0
 
@@ -336,7 +335,7 @@ def _sweep_until_expired(client: Any) -> int:
 @pytest.fixture
 def short_reservations(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reservations of 3 ms, so a test need not wait half an hour."""
-    from chalicelib.config import reset_settings
+    from chalicelib.wiring import reset_settings
 
     monkeypatch.setenv("RESERVATION_MINUTES", "0.00005")
     reset_settings()

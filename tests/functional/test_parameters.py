@@ -5,11 +5,13 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from botocore.handlers import BUILTIN_HANDLERS
 
-from chalicelib.config import SSM_BACKED, get_settings, reset_settings
+from chalicelib.config import SSM_BACKED
 from chalicelib.store import parameters
-from tests.conftest import BASE_ENV, REGION, Aws
+from chalicelib.wiring import get_settings, reset_settings
+from harness.aws import Aws
+from harness.counter import Request, RequestCounter
+from harness.environment import BASE_ENV, REGION
 
 
 @pytest.fixture
@@ -28,21 +30,14 @@ def on_aws(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]
 
 
 @pytest.fixture
-def ssm_calls() -> Iterator[list[dict[str, object]]]:
-    """The parameters of every SSM request made by any client created meanwhile (a botocore hook)."""
-    calls: list[dict[str, object]] = []
-
-    def record(params: dict[str, object], **_: object) -> None:
-        calls.append(params)
-
-    hook = ("provide-client-params.ssm", record)
-    BUILTIN_HANDLERS.append(hook)
-    yield calls
-    BUILTIN_HANDLERS.remove(hook)
+def ssm_calls() -> Iterator[list[Request]]:
+    """Every SSM request made by any client created meanwhile (the harness's botocore hooks)."""
+    with RequestCounter("ssm") as counter, counter.recording() as requests:
+        yield requests
 
 
 def test_settings_read_secrets_from_parameter_store_in_one_call(
-        on_aws: dict[str, str], ssm_calls: list[dict[str, object]]) -> None:
+        on_aws: dict[str, str], ssm_calls: list[Request]) -> None:
     calls = ssm_calls
     settings = get_settings()
 
@@ -52,13 +47,13 @@ def test_settings_read_secrets_from_parameter_store_in_one_call(
     assert settings.jazzcash_integrity_salt == on_aws["JAZZCASH_INTEGRITY_SALT"]
     assert settings.card_webhook_secret == on_aws["CARD_WEBHOOK_SECRET"]
     assert settings.api_base_url == on_aws["API_BASE_URL"]
-    assert len(calls) == 1 and calls[0]["WithDecryption"] is True
+    assert len(calls) == 1 and calls[0].params["WithDecryption"] is True
     get_settings()
     assert len(calls) == 1  # cached for the container
 
 
 def test_the_environment_wins_and_then_ssm_is_not_called(
-        on_aws: dict[str, str], monkeypatch: pytest.MonkeyPatch, ssm_calls: list[dict[str, object]]) -> None:
+        on_aws: dict[str, str], monkeypatch: pytest.MonkeyPatch, ssm_calls: list[Request]) -> None:
     for name in SSM_BACKED:
         monkeypatch.setenv(name, BASE_ENV[name])
 

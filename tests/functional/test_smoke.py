@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.functional.helpers import body_of, call
+from harness.http import body_of, call
 
 
 def test_health_answers_ok(client):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from chalicelib.cursors import decode_cursor, encode_cursor
 from chalicelib.errors import BadCursorError
+from chalicelib.store.cursors import decode_cursor, encode_cursor
 
 SECRET = b"unit-secret"
 KEY = {"listing_id": {"S": "L123"}, "created_at": {"S": "2026-01-01T00:00:00.000000Z"},

@@ -6,7 +6,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from chalicelib.models import ArtisanUpsert, ListingCreate, ListingQuery, ListingUpdate
+from chalicelib.catalog.schemas import ArtisanUpsert, ListingCreate, ListingQuery, ListingUpdate
 
 
 def _listing(**overrides: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.order_models import OrderCreate, ShipmentCreate
+from chalicelib.orders.schemas import OrderCreate, ShipmentCreate
 
 
 def make_request(**overrides: Any) -> dict[str, Any]:

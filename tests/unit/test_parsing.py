@@ -7,7 +7,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.errors import PayloadTooLargeError, PreconditionFailedError, ValidationError
-from chalicelib.parsing import MAX_BODY_BYTES, field_path, parse_body, parse_form, parse_if_match, parse_query
+from chalicelib.http.parsing import MAX_BODY_BYTES, field_path, parse_body, parse_form, parse_if_match, parse_query
 
 
 class Line(BaseModel):

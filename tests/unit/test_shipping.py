@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.shipping import order_shipping, shipment_cost
+from chalicelib.orders.shipping import order_shipping, shipment_cost
 
 
 @pytest.mark.parametrize(("grams", "paisa"), [(1, 25_000), (500, 25_000), (501, 35_000), (1_000, 35_000),

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib import blobs
-from chalicelib.config import TABLE_ENV, reset_settings
-from chalicelib.image_uploads import UPLOAD_EXPIRES_SECONDS, UploadKey
-from tests.conftest import BASE_ENV
+from chalicelib.config import TABLE_ENV
+from chalicelib.images.keys import UploadKey
+from chalicelib.images.uploads import UPLOAD_EXPIRES_SECONDS
+from chalicelib.store import blobs
+from chalicelib.wiring import reset_settings
+from harness.environment import BASE_ENV
 
 BUCKET = "mip-prod-images"
 KEY = "uploads/3f1c-artisan/LABC123/IXYZ789"
