@@ -13,19 +13,24 @@ from aws_lambda_powertools.metrics.exceptions import SchemaValidationError
 from chalice import Chalice, CORSConfig, Rate, Response
 
 from chalicelib.auth import Identity, authenticate
-from chalicelib.catalog import artisans, listings
 from chalicelib.catalog.categories import CATEGORIES
 from chalicelib.config import client_config
-from chalicelib.errors import DomainError, http_error, internal_error_body
-from chalicelib.fx import service as fx
-from chalicelib.http.operations import Operation, register, schema, shape
+from chalicelib.errors import DomainError, MethodNotAllowedError, http_error, internal_error_body
+from chalicelib.http.lazy import lazy_module
+from chalicelib.http.operations import REGISTRY, Operation, register, schema, shape
 from chalicelib.http.parsing import parse_body, parse_form, parse_if_match, parse_query
 from chalicelib.http.replies import Reply
-from chalicelib.images import processor, uploads
-from chalicelib.orders import service as orders
-from chalicelib.payments import service as payments
-from chalicelib.payouts import service as payouts
 from chalicelib.wiring import get_settings
+
+# Each service loads when a request first uses it, so a cold start pays only for what its request needs.
+artisans = lazy_module("chalicelib.catalog.artisans")
+listings = lazy_module("chalicelib.catalog.listings")
+fx = lazy_module("chalicelib.fx.service")
+uploads = lazy_module("chalicelib.images.uploads")
+processor = lazy_module("chalicelib.images.processor")
+orders = lazy_module("chalicelib.orders.service")
+payments = lazy_module("chalicelib.payments.service")
+payouts = lazy_module("chalicelib.payouts.service")
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
@@ -70,7 +75,10 @@ _METRIC_FOR_CODE = {"OUT_OF_STOCK": "StockConflicts", "LISTING_UNAVAILABLE": "St
 
 
 class Call:
-    """The request as a handler sees it: the caller, and the body and query parsed with the operation's schemas."""
+    """The request as a handler sees it: the caller, and the body and query parsed with the operation's schemas.
+
+    Handlers parse before they name a service, so a refused request never loads the service's modules.
+    """
 
     def __init__(self, operation: Operation) -> None:
         self._operation = operation
@@ -182,7 +190,8 @@ def get_fx_rates(call: Call) -> dict[str, Any]:
                  request="fx:FxRatesUpdate", auth=True, errors=(400, 401, 403, 413)))
 def put_fx_rates(call: Call) -> dict[str, Any]:
     identity = call.caller()
-    return fx.set_fx_rates(identity=identity, rates=call.body().rates)
+    rates = call.body().rates
+    return fx.set_fx_rates(identity=identity, rates=rates)
 
 
 # --- artisans --------------------------------------------------------------------
@@ -193,7 +202,8 @@ def put_fx_rates(call: Call) -> dict[str, Any]:
                  errors=(400, 401, 403, 409, 413), other_statuses={201: "catalog:ArtisanPrivate"}))
 def put_my_profile(call: Call) -> Reply:
     identity = call.caller()
-    profile, created = artisans.upsert_my_profile(identity=identity, profile=call.body())
+    request = call.body()
+    profile, created = artisans.upsert_my_profile(identity=identity, profile=request)
     return Reply(profile, 201 if created else 200)
 
 
@@ -253,13 +263,15 @@ def decide_verification(call: Call, artisan_id: str) -> dict[str, Any]:
                  errors=(400, 401, 403, 409, 413), response_headers=("ETag",)))
 def create_listing(call: Call) -> Reply:
     identity = call.caller()
-    return _with_etag(listings.create_listing(identity=identity, listing=call.body()), 201)
+    request = call.body()
+    return _with_etag(listings.create_listing(identity=identity, listing=request), 201)
 
 
 @route(Operation("GET", "/listings", "Browse active listings", "listings", response="catalog:ListingPage",
                  query="catalog:ListingQuery", errors=(400,)))
 def browse_listings(call: Call) -> dict[str, Any]:
-    return listings.browse_listings(query=call.query())
+    query = call.query()
+    return listings.browse_listings(query=query)
 
 
 @route(Operation("GET", "/listings/{listing_id}", "A listing", "listings", response="catalog:ListingPublic",
@@ -276,7 +288,8 @@ def get_listing(call: Call, listing_id: str) -> Reply:
 def update_listing(call: Call, listing_id: str) -> Reply:
     identity = call.caller()
     if_match = parse_if_match(call.header("if-match"))
-    return _with_etag(listings.update_listing(identity=identity, listing_id=listing_id, update=call.body(),
+    update = call.body()
+    return _with_etag(listings.update_listing(identity=identity, listing_id=listing_id, update=update,
                                               if_match=if_match))
 
 
@@ -327,7 +340,8 @@ def delete_image(call: Call, listing_id: str, image_id: str) -> Reply:
                  other_statuses={200: "orders:OrderPublic"}))
 def place_order(call: Call) -> Reply:
     identity = call.caller()
-    order, created = orders.place_order(identity=identity, request=call.body(),
+    request = call.body()
+    order, created = orders.place_order(identity=identity, request=request,
                                         idempotency_key=call.header("idempotency-key"))
     count("OrdersPlaced" if created else "OrdersReplayed")
     return Reply(order, 201 if created else 200)
@@ -364,7 +378,8 @@ def start_payment(call: Call, order_id: str) -> dict[str, Any]:
                  errors=(400, 401, 403, 404, 409, 413)))
 def ship_order(call: Call, order_id: str) -> dict[str, Any]:
     identity = call.caller()
-    return orders.ship(identity=identity, order_id=order_id, shipment=call.body())
+    shipment = call.body()
+    return orders.ship(identity=identity, order_id=order_id, shipment=shipment)
 
 
 @route(Operation("POST", "/ops/orders/{order_id}/delivered", "Mark delivered, credit payouts (ops)", "ops",
@@ -397,7 +412,8 @@ def my_payouts(call: Call) -> dict[str, Any]:
                  response="payments:CallbackAccepted", request="payments:JazzCashCallbackForm", form=True,
                  errors=(400, 401, 413), other_statuses={303: None}))
 def jazzcash_callback(call: Call) -> Reply:
-    result = payments.jazzcash_callback(call.form())
+    form = call.form()
+    result = payments.jazzcash_callback(form)
     count("PaymentsApplied", int(result.outcome == "paid"))
     if result.order_id and "text/html" in (call.header("accept") or ""):
         return Reply(None, 303, {"Location": payments.order_page_url(result.order_id)})
@@ -411,6 +427,31 @@ def card_webhook(call: Call) -> dict[str, Any]:
     result = payments.card_webhook(call.raw_body, call.header("stripe-signature"))
     count("PaymentsApplied", int(result.outcome == "paid"))
     return {"status": "ok"}
+
+
+# --- the other methods of every path: 405 with Allow ---------------------------------
+# API Gateway (REST) answers an undeclared method like an unknown path, so each path declares the other
+# standard methods too and answers them in the contract's shape (OPTIONS is CORS's; HEAD follows GET).
+STANDARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _answer_other_methods() -> None:
+    declared: dict[str, list[str]] = {}
+    for operation in REGISTRY:
+        declared.setdefault(operation.path, []).append(operation.method)
+    for number, (path, methods) in enumerate(sorted(declared.items())):
+        allowed = sorted(methods)
+
+        def refuse(allowed: list[str] = allowed, **_: str) -> Response:
+            status, body = http_error(MethodNotAllowedError(allowed))
+            return _json(body, status, {"Allow": ", ".join(allowed)})
+
+        refuse.__name__ = f"method_not_allowed_{number}"
+        others = [method for method in STANDARD_METHODS if method not in methods]
+        app.route(path, methods=others, cors=_CORS, content_types=["*/*"])(refuse)
+
+
+_answer_other_methods()
 
 
 # --- events ----------------------------------------------------------------------

@@ -1,9 +1,14 @@
 """Cognito ID-token verification and roles.
 
 Every token is checked the same way in every environment: RS256 signature
-against the user pool's JWKS, `iss`, `aud` (the app client id), `token_use ==
-"id"` and `exp`. Locally the JWKS comes from the emulator's endpoint, which is
-only a different base URL, not a different code path.
+against the user pool's JWKS, `iss`, `aud` (one of the pool's two app clients),
+`token_use == "id"` and `exp`. Locally the JWKS comes from the emulator's
+endpoint, which is only a different base URL, not a different code path.
+
+The ops role is honoured only in a token of the ops app client (15-minute
+tokens) whose user has TOTP enrolled: with TOTP enrolled, Cognito asks for the
+code at every sign-in, so no ops decision is made on a password alone. Any
+other token of an ops user is an ordinary signed-in user's.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from .errors import ForbiddenError, UnauthenticatedError
 OPS = "ops"
 _JWKS_TTL_SECONDS = 3600
 _LEEWAY_SECONDS = 0
+_SECOND_FACTOR_TTL_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,35 @@ class _JwksCache:
 _jwks = _JwksCache()
 
 
+class _SecondFactorCache:
+    """Whether a user has TOTP enrolled, asked of Cognito at most every few minutes per user and container."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[bool, float]] = {}
+
+    def enrolled(self, username: str, settings: Settings) -> bool:
+        with self._lock:
+            known = self._known.get(username)
+        if known is not None and time.monotonic() - known[1] < _SECOND_FACTOR_TTL_SECONDS:
+            return known[0]
+        from .store.identities import has_totp  # only ops tokens pay for the Cognito client
+
+        enrolled = has_totp(username, user_pool_id=settings.user_pool_id)
+        with self._lock:
+            self._known[username] = (enrolled, time.monotonic())
+        return enrolled
+
+
+_second_factor = _SecondFactorCache()
+
+
+def forget_second_factors() -> None:
+    """Ask Cognito afresh (tests that change a user's MFA call this through `wiring.reset_settings`)."""
+    global _second_factor
+    _second_factor = _SecondFactorCache()
+
+
 def issuer(settings: Settings) -> str:
     return f"https://cognito-idp.{settings.region}.amazonaws.com/{settings.user_pool_id}"
 
@@ -115,7 +150,7 @@ def verify_id_token(token: str, settings: Settings) -> Identity:
             token,
             key=key,
             algorithms=["RS256"],
-            audience=settings.user_pool_client_id,
+            audience=[settings.user_pool_client_id, settings.ops_client_id],
             issuer=issuer(settings),
             leeway=_LEEWAY_SECONDS,
             options={"require": ["exp", "iss", "aud", "sub", "token_use"]},
@@ -127,7 +162,16 @@ def verify_id_token(token: str, settings: Settings) -> Identity:
     groups = claims.get("cognito:groups") or []
     if not isinstance(groups, list):
         groups = [groups]
-    return Identity(user_id=str(claims["sub"]), email=claims.get("email"), groups=frozenset(map(str, groups)))
+    roles = frozenset(map(str, groups))
+    if OPS in roles and not _second_factor_proven(claims, settings):
+        roles -= {OPS}
+    return Identity(user_id=str(claims["sub"]), email=claims.get("email"), groups=roles)
+
+
+def _second_factor_proven(claims: dict[str, Any], settings: Settings) -> bool:
+    """A token of the ops client, for a user who cannot sign in without their TOTP code."""
+    username = claims.get("cognito:username") or claims["sub"]
+    return claims.get("aud") == settings.ops_client_id and _second_factor.enrolled(str(username), settings)
 
 
 def authenticate(authorization: str | None, settings: Settings) -> Identity:

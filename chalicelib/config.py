@@ -50,6 +50,7 @@ class Settings:
     images_base_url: str
     user_pool_id: str
     user_pool_client_id: str
+    ops_client_id: str
     cognito_endpoint: str | None
     cursor_secret: bytes
     cnic_hash_key: bytes
@@ -81,6 +82,7 @@ class Settings:
             images_base_url=env("IMAGES_BASE_URL").rstrip("/"),
             user_pool_id=env("COGNITO_USER_POOL_ID"),
             user_pool_client_id=env("COGNITO_CLIENT_ID"),
+            ops_client_id=env("COGNITO_OPS_CLIENT_ID"),
             cognito_endpoint=environ.get("COGNITO_ENDPOINT") or None,
             cursor_secret=secret("CURSOR_SECRET").encode(),
             cnic_hash_key=secret("CNIC_HASH_KEY").encode(),
@@ -104,5 +106,6 @@ class Settings:
 def client_config(settings: Settings) -> dict[str, object]:
     """What `GET /config` tells clients: how to sign in, which currencies, how large a photo may be."""
     return {"region": settings.region, "user_pool_id": settings.user_pool_id,
-            "user_pool_client_id": settings.user_pool_client_id, "cognito_endpoint": settings.cognito_endpoint,
+            "user_pool_client_id": settings.user_pool_client_id, "ops_client_id": settings.ops_client_id,
+            "cognito_endpoint": settings.cognito_endpoint,
             "currencies": list(SUPPORTED_CURRENCIES), "image_max_bytes": IMAGE_MAX_BYTES}

@@ -82,6 +82,13 @@ class IdempotencyKeyReusedError(DomainError):
     default_message = "This Idempotency-Key was used with a different request."
 
 
+class MethodNotAllowedError(DomainError):
+    default_message = "This path does not take that method."
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__(f"This path takes {', '.join(allowed)}.", headers={"Allow": ", ".join(allowed)})
+
+
 class ServiceUnavailableError(DomainError):
     default_message = "The service is busy; retry shortly."
 
@@ -99,6 +106,7 @@ ERROR_TABLE: dict[type[DomainError], tuple[int, str]] = {
     InvalidStateError: (409, "INVALID_STATE"),
     DuplicateError: (409, "DUPLICATE"),
     LimitReachedError: (409, "LIMIT_REACHED"),
+    MethodNotAllowedError: (405, "METHOD_NOT_ALLOWED"),
     PreconditionFailedError: (412, "PRECONDITION_FAILED"),
     PayloadTooLargeError: (413, "PAYLOAD_TOO_LARGE"),
     IdempotencyKeyReusedError: (422, "IDEMPOTENCY_KEY_REUSED"),

@@ -25,7 +25,10 @@ def get_settings() -> Settings:
 
 def reset_settings() -> None:
     """Forget the settings and the clients built from them (tests that change the environment call this)."""
-    from .store import blobs
+    from .auth import forget_second_factors
+    from .store import blobs, identities
 
     get_settings.cache_clear()
     blobs.reset_client()
+    identities.reset_client()
+    forget_second_factors()

@@ -25,6 +25,7 @@ class User:
     email: str
     token: str
     groups: tuple[str, ...] = ()
+    totp_secret: str | None = None  # ops users' authenticator
 
     @property
     def auth(self) -> dict[str, str]:
@@ -39,18 +40,16 @@ class Aws:
     _count: list[int] = field(default_factory=lambda: [0])
 
     def user(self, *groups: str, email: str | None = None) -> User:
-        """A new confirmed user in `groups` (e.g. "artisans", "ops"), signed in."""
-        from local.users import create_user, sign_in
+        """A new confirmed user in `groups` (e.g. "artisans", "ops"), signed in (ops with their TOTP code)."""
+        from local.users import new_signed_in_user
 
         self._count[0] += 1
         email = email or f"user{self._count[0]}@test.example"
-        pool_id = self.env["COGNITO_USER_POOL_ID"]
         cognito = boto3.client("cognito-idp", region_name=REGION)
-        sub = create_user(cognito, pool_id=pool_id, email=email, password=PASSWORD, group=None)
-        for group in groups:
-            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group)
-        token = sign_in(cognito, client_id=self.env["COGNITO_CLIENT_ID"], email=email, password=PASSWORD)
-        return User(sub=sub, email=email, token=token, groups=groups)
+        sub, token, secret = new_signed_in_user(
+            cognito, pool_id=self.env["COGNITO_USER_POOL_ID"], client_id=self.env["COGNITO_CLIENT_ID"],
+            ops_client_id=self.env["COGNITO_OPS_CLIENT_ID"], email=email, password=PASSWORD, groups=groups)
+        return User(sub=sub, email=email, token=token, groups=groups, totp_secret=secret)
 
 
 @contextmanager

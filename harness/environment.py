@@ -28,6 +28,8 @@ BASE_ENV: dict[str, str] = {
     "CARD_WEBHOOK_SECRET": "whsec_functional",
     "API_BASE_URL": "https://api.test.example",
     "STOREFRONT_URL": "https://shop.test.example",
+    # moto checks TOTP codes only when told; ops sign in with real codes, as on Cognito.
+    "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
 }
 
 

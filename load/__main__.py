@@ -17,7 +17,19 @@ import requests
 
 from load import invariants
 from load.metrics import Recorder
-from load.scenario import DEMO, PASSWORD, Account, World, call, create_buyer, discover, pay, place_order, sign_in
+from load.scenario import (
+    DEMO,
+    PASSWORD,
+    Account,
+    World,
+    call,
+    create_buyer,
+    create_ops,
+    discover,
+    pay,
+    place_order,
+    sign_in,
+)
 from load.stack import Target, running_target, start_stack
 
 
@@ -39,6 +51,7 @@ def demo_accounts(world: World) -> dict[str, Account]:
         account = Account(email=email)
         sign_in(world, account, password)
         accounts[role] = account
+    accounts["ops"] = create_ops(world)
     session = requests.Session()
     for role in ("artisan1", "artisan2"):
         accounts[role].sub = session.get(f"{world.api}/artisans/me", headers=accounts[role].auth,

@@ -22,9 +22,10 @@ import requests
 
 from chalicelib.payments import card, jazzcash
 from load.metrics import Recorder
+from local.users import new_signed_in_user
 
 PASSWORD = "load-pass-2026"
-DEMO = {"ops": ("ops@demo.mip.pk", "demo-ops-2026"), "artisan1": ("artisan1@demo.mip.pk", "demo-artisan-2026"),
+DEMO = {"artisan1": ("artisan1@demo.mip.pk", "demo-artisan-2026"),
         "artisan2": ("artisan2@demo.mip.pk", "demo-artisan-2026")}
 ADDRESS = {"name": "Load Tester", "phone": "+923001112223", "line1": "House 1, Street 2", "city": "Lahore",
            "country": "PK"}
@@ -55,6 +56,7 @@ class World:
     jazzcash_salt: str
     recorder: Recorder
     client_id: str = ""
+    ops_client_id: str = ""
     pool_id: str = ""
     listings: list[dict[str, Any]] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
@@ -94,6 +96,15 @@ def sign_in(world: World, account: Account, password: str) -> None:
     account.token = answer["AuthenticationResult"]["IdToken"]
 
 
+def create_ops(world: World) -> Account:
+    """An ops account of the run's own, with the authenticator ops need (through the ops client)."""
+    email = f"load-ops-{uuid.uuid4().hex[:12]}@load.mip.pk"
+    sub, token, _ = new_signed_in_user(world.cognito(), pool_id=world.pool_id, client_id=world.client_id,
+                                       ops_client_id=world.ops_client_id, email=email, password=PASSWORD,
+                                       groups=("ops",))
+    return Account(email=email, token=token, sub=sub)
+
+
 def create_buyer(world: World, cognito: Any) -> Account:
     email = f"load-{uuid.uuid4().hex[:12]}@load.mip.pk"
     cognito.admin_create_user(UserPoolId=world.pool_id, Username=email, MessageAction="SUPPRESS",
@@ -107,6 +118,7 @@ def discover(world: World, session: requests.Session) -> None:
     """The pool from /config and the catalogue from the browse pages."""
     config = session.get(world.api + "/config", timeout=TIMEOUT).json()
     world.pool_id, world.client_id = config["user_pool_id"], config["user_pool_client_id"]
+    world.ops_client_id = config["ops_client_id"]
     world.categories = [c["slug"] for c in session.get(world.api + "/categories", timeout=TIMEOUT).json()["items"]]
     cursor: str | None = None
     while True:

@@ -543,6 +543,9 @@ def _environment(
     ):
         for logical_id in by_type.get(resource_type, [])[:1]:
             env[var] = created[logical_id][1].ref
+    # The ops sign-in's own client (short-lived tokens); the API honours the ops role only in its tokens.
+    if "OpsUserPoolClient" in created:
+        env["COGNITO_OPS_CLIENT_ID"] = created["OpsUserPoolClient"][1].ref
     return env
 
 

@@ -54,6 +54,7 @@ class ClientConfig(ResponseModel):
     region: str
     user_pool_id: str
     user_pool_client_id: str
+    ops_client_id: str
     cognito_endpoint: str | None
     currencies: list[Currency]
     image_max_bytes: int

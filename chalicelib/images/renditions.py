@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 RENDITION_WIDTHS: dict[str, int] = {"thumb": 320, "medium": 1024, "large": 2048}
 MAX_PIXELS = 40_000_000
@@ -45,6 +45,11 @@ WEBP_QUALITY = 82
 # Resize in two steps (a cheap box reduce, then Lanczos) only when shrinking by
 # more than twice this factor; at 2.0 the result is visually the same.
 REDUCING_GAP = 2.0
+# The longest side each encoder writes: libjpeg's JPEG_MAX_DIMENSION and libwebp's
+# WEBP_MAX_DIMENSION. A rendition past them would fail in the encoder, so such an
+# image is refused before any rendition is made.
+JPEG_MAX_SIDE = 65_500
+WEBP_MAX_SIDE = 16_383
 
 # HEIF/AVIF brands of ISO-BMFF files, so a phone's HEIC reads as "unsupported"
 # rather than "not an image".
@@ -60,6 +65,16 @@ _ISOBMFF_IMAGE_BRANDS = (
     b"avis",
 )
 _ROTATING_ORIENTATIONS = (5, 6, 7, 8)
+# How each EXIF orientation other than 1 is made upright (as ImageOps.exif_transpose does).
+_TRANSPOSES = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 _ORIENTATION_TAG = 0x0112
 # What Pillow's decoders raise on data they cannot decode.
 _DECODE_ERRORS = (
@@ -116,12 +131,14 @@ def process_image(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Process
         if family == "JPEG":
             _draft_for_large(image)
         _load_strictly(image)
-        orientation = image.getexif().get(_ORIENTATION_TAG, 1)
+        orientation = _orientation(image)
         if orientation in _ROTATING_ORIENTATIONS:
             width, height = height, width
         icc_profile = image.info.get("icc_profile")
-        ImageOps.exif_transpose(image, in_place=True)
-        working = _working_mode(image)
+        # Not ImageOps.exif_transpose: it writes the EXIF back, which fails on malformed tags (dropped anyway).
+        upright = image.transpose(_TRANSPOSES[orientation]) if orientation in _TRANSPOSES else image
+        working = _working_mode(upright)
+        _check_encodable(width, height, has_alpha=working.mode in ("LA", "RGBA"))
         aspect = (width, height)
         large = _fit(working, RENDITION_WIDTHS["large"], aspect)
         large = _to_srgb(large, icc_profile)
@@ -194,7 +211,7 @@ def _open(data: bytes, family: str) -> Iterator[ImageFile.ImageFile]:
 def _draft_for_large(image: ImageFile.ImageFile) -> None:
     """Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the large rendition allows."""
     width, height = image.size
-    if image.getexif().get(_ORIENTATION_TAG, 1) in _ROTATING_ORIENTATIONS:
+    if _orientation(image) in _ROTATING_ORIENTATIONS:
         width, height = height, width
     target_width = min(RENDITION_WIDTHS["large"], width)
     if target_width == width:
@@ -207,6 +224,15 @@ def _draft_for_large(image: ImageFile.ImageFile) -> None:
     if (width, height) != image.size:
         wanted = (wanted[1], wanted[0])
     image.draft(image.mode, wanted)
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation; 1 (as stored) when absent, unknown or unreadable, as EXIF is only metadata."""
+    try:
+        value = image.getexif().get(_ORIENTATION_TAG, 1)
+    except _DECODE_ERRORS:
+        return 1
+    return value if isinstance(value, int) and value in _TRANSPOSES else 1
 
 
 @contextmanager
@@ -259,6 +285,41 @@ def _working_mode(image: Image.Image) -> Image.Image:
 
 def _has_transparency(image: Image.Image) -> bool:
     return image.mode == "PA" or "transparency" in image.info
+
+
+def _rendition_sizes(width: int, height: int) -> dict[str, tuple[int, int]]:
+    """The size of each rendition of an upright `width`x`height` image, as `_fit` makes them.
+
+    A height may be 0 here (a strip far wider than tall): `_check_encodable`
+    refuses such an image rather than distort it.
+    """
+    sizes = {}
+    for name, max_width in RENDITION_WIDTHS.items():
+        if width <= max_width:
+            sizes[name] = (width, height)
+        else:
+            sizes[name] = (max_width, round(height * max_width / width))
+    return sizes
+
+
+def _check_encodable(width: int, height: int, *, has_alpha: bool) -> None:
+    """Refuse, as too_many_pixels, an image whose renditions no encoder could write.
+
+    Renditions are bounded by width only, so a strip can come out 0 px high
+    (65,500 x 1 shrunk to 320 wide) and a tall image keeps its height (1 x 70,000
+    is past JPEG's limit; a see-through 2 x 20,000 is past WebP's). Either would
+    fail in the resize or the encoder, and such an exception would fail the whole
+    SQS batch into the dead-letter queue.
+    """
+    limit = WEBP_MAX_SIDE if has_alpha else JPEG_MAX_SIDE
+    for name, (w, h) in _rendition_sizes(width, height).items():
+        if w < 1 or h < 1:
+            raise ImageRejectedError("too_many_pixels", f"{width}x{height}: the {name} rendition would be {w}x{h}")
+        if max(w, h) > limit:
+            encoder = "WebP" if has_alpha else "JPEG"
+            raise ImageRejectedError(
+                "too_many_pixels", f"{width}x{height}: the {name} rendition ({w}x{h}) is past {encoder}'s {limit} px"
+            )
 
 
 def _fit(image: Image.Image, max_width: int, aspect: tuple[int, int]) -> Image.Image:
@@ -324,14 +385,19 @@ def _encode(name: str, image: Image.Image) -> Rendition:
     """Encode with no metadata: JPEG when opaque, WebP when it has alpha."""
     buffer = io.BytesIO()
     image.info = {}
-    if image.mode == "RGBA":
-        image.save(buffer, format="WEBP", quality=WEBP_QUALITY)
-        content_type, extension = "image/webp", "webp"
-    else:
-        image.save(
-            buffer, format="JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True
-        )
-        content_type, extension = "image/jpeg", "jpg"
+    try:
+        if image.mode == "RGBA":
+            image.save(buffer, format="WEBP", quality=WEBP_QUALITY)
+            content_type, extension = "image/webp", "webp"
+        else:
+            image.save(
+                buffer, format="JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True
+            )
+            content_type, extension = "image/jpeg", "jpg"
+    except (OSError, ValueError) as error:
+        # _check_encodable keeps known limits away; whatever else an encoder
+        # refuses is still a rejection of the upload, not a failed batch.
+        raise ImageRejectedError("corrupt", f"{name}: {error}") from error
     return Rendition(
         name=name,
         data=buffer.getvalue(),

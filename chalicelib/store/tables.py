@@ -22,6 +22,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from ..config import Settings
+from . import connected_settings
 
 
 class _Unbound:
@@ -319,3 +320,8 @@ def bind_tables(settings: Settings) -> None:
             model.Meta.region = settings.region
             model._connection = None
         _bound_to = names
+
+
+# Loaded after the settings were built (see `store.connect`): bind to them now.
+if (_connected := connected_settings()) is not None:
+    bind_tables(_connected)

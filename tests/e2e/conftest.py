@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from local.child import StackProcess, launch
-from local.users import create_user, sign_in
+from local.users import new_signed_in_user
 
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 30
@@ -30,6 +30,7 @@ class User:
     password: str
     sub: str
     token: str
+    totp_secret: str | None = None  # ops sign in with an authenticator code
 
     @property
     def headers(self) -> dict[str, str]:
@@ -42,6 +43,7 @@ class LocalStack(StackProcess):
 
     user_pool_id: str = ""
     client_id: str = ""
+    ops_client_id: str = ""
 
     def client(self, service: str) -> Any:
         """A boto3 client on the stack's emulator."""
@@ -59,17 +61,10 @@ class LocalStack(StackProcess):
         """A new confirmed user (optionally in `artisans` or `ops`), signed in."""
         cognito = self.client("cognito-idp")
         email = f"{group or 'buyer'}-{uuid.uuid4().hex[:12]}@test.mip.pk"
-        sub = create_user(
-            cognito,
-            pool_id=self.user_pool_id,
-            email=email,
-            password=password,
-            group=group,
-        )
-        token = sign_in(
-            cognito, client_id=self.client_id, email=email, password=password
-        )
-        return User(email=email, password=password, sub=sub, token=token)
+        sub, token, secret = new_signed_in_user(
+            cognito, pool_id=self.user_pool_id, client_id=self.client_id, ops_client_id=self.ops_client_id,
+            email=email, password=password, groups=(group,) if group else ())
+        return User(email=email, password=password, sub=sub, token=token, totp_secret=secret)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
         """Send `sig`, wait for the exit, return the exit code (a test failure if it will not stop)."""
@@ -88,6 +83,7 @@ def start_stack(**overrides: str) -> LocalStack:
         pytest.fail(f"the local stack did not start:\n{stack.output}", pytrace=False)
     stack.user_pool_id = _printed(stack, "User pool")
     stack.client_id = _printed(stack, "App client")
+    stack.ops_client_id = _printed(stack, "Ops client")
     return stack
 
 

@@ -152,3 +152,56 @@ def test_groups_come_from_the_token(client, aws):
     both = aws.user("artisans", "ops")
     assert call(client, "GET", "/ops/artisans", both).status_code == 200
     assert call(client, "PUT", "/artisans/me", both, make_profile()).status_code == 201
+
+
+# --- the ops role needs the ops client and a second factor ------------------------------------------
+
+
+def _ops_member_without_second_factor(aws: Any, client_id_var: str) -> str:
+    """An ops-group user who has not enrolled an authenticator, signed in through `client_id_var`'s client."""
+    import boto3
+
+    from harness.aws import PASSWORD
+    from harness.environment import REGION
+    from local.users import create_user, sign_in
+
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    email = f"ops-no-mfa-{time.time_ns()}@test.example"
+    create_user(cognito, pool_id=aws.env["COGNITO_USER_POOL_ID"], email=email, password=PASSWORD, group="ops")
+    return sign_in(cognito, client_id=aws.env[client_id_var], email=email, password=PASSWORD)
+
+
+RATES = {"rates": {"USD": "0.0036"}}
+
+
+def test_an_ops_user_with_an_authenticator_signed_in_through_the_ops_client_acts_as_ops(client, aws):
+    ops = aws.user("ops")
+    assert _claims(ops.token)["aud"] == aws.env["COGNITO_OPS_CLIENT_ID"]
+    assert call(client, "PUT", "/ops/fx-rates", ops, RATES).status_code == 200
+
+
+@pytest.mark.parametrize("client_id_var", ["COGNITO_CLIENT_ID", "COGNITO_OPS_CLIENT_ID"])
+def test_the_ops_group_without_a_second_factor_is_an_ordinary_user(client, aws, client_id_var):
+    token = _ops_member_without_second_factor(aws, client_id_var)
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = call(client, "PUT", "/ops/fx-rates", body=RATES, headers=headers)
+    assert refused.status_code == 403
+    assert body_of(call(client, "GET", "/fx-rates"))["rates"]["USD"] != "0.0036"  # nothing changed
+    assert call(client, "GET", "/orders", headers=headers).status_code == 200  # still a signed-in buyer
+
+
+def test_an_ops_token_of_the_storefront_client_is_not_an_ops_token(client, aws):
+    """The storefront's long-lived tokens never carry ops powers, even for a user with an authenticator."""
+    import boto3
+
+    from harness.aws import PASSWORD
+    from harness.environment import REGION
+    from local.users import sign_in
+
+    ops = aws.user("ops")
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    storefront_token = sign_in(cognito, client_id=aws.env["COGNITO_CLIENT_ID"], email=ops.email, password=PASSWORD,
+                               totp_secret=ops.totp_secret)
+    assert _claims(storefront_token)["aud"] == aws.env["COGNITO_CLIENT_ID"]
+    response = call(client, "PUT", "/ops/fx-rates", body=RATES, headers={"Authorization": f"Bearer {storefront_token}"})
+    assert response.status_code == 403

@@ -34,6 +34,7 @@ def test_config_tells_clients_how_to_sign_in(client, aws):
         "region": "ap-south-1",
         "user_pool_id": aws.env["COGNITO_USER_POOL_ID"],
         "user_pool_client_id": aws.env["COGNITO_CLIENT_ID"],
+        "ops_client_id": aws.env["COGNITO_OPS_CLIENT_ID"],
         "cognito_endpoint": None,
         "currencies": ["PKR", "USD", "GBP", "EUR", "AED", "SAR"],
         "image_max_bytes": 10 * 1024 * 1024,
@@ -133,8 +134,8 @@ def test_openapi_document_describes_exactly_the_registered_routes(client):
     from app import app
 
     document = body_of(call(client, "GET", "/openapi.json"))
-    served = {(path, method.upper()) for path, methods in app.routes.items() for method in methods
-              if method != "OPTIONS"}
+    served = {(path, method.upper()) for path, methods in app.routes.items() for method, entry in methods.items()
+              if method != "OPTIONS" and not entry.view_name.startswith("method_not_allowed")}
     described = {(path, method.upper()) for path, operations in document["paths"].items()
                  for method in operations}
     assert described == served
@@ -148,3 +149,15 @@ def test_openapi_marks_signed_in_operations_and_their_401(client):
         assert operation["security"] == [{"cognitoIdToken": []}]
         assert "401" in operation["responses"]
     assert "security" not in document["paths"]["/health"]["get"]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("DELETE", "/health", "GET"),
+    ("PUT", "/orders", "GET, POST"),
+    ("POST", "/listings/L1", "DELETE, GET, PATCH"),
+])
+def test_a_method_a_path_does_not_take_is_405_with_allow_in_the_error_shape(client, method, path, allowed):
+    response = call(client, method, path, body={})
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allowed
+    assert body_of(response)["error"]["code"] == "METHOD_NOT_ALLOWED"

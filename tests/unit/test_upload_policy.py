@@ -31,7 +31,7 @@ KEY = "uploads/3f1c-artisan/LABC123/IXYZ789"
 def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in {**BASE_ENV, **{var: f"table-{var}" for var in TABLE_ENV.values()},
                         "IMAGES_BUCKET": BUCKET, "COGNITO_USER_POOL_ID": "pool",
-                        "COGNITO_CLIENT_ID": "client"}.items():
+                        "COGNITO_CLIENT_ID": "client", "COGNITO_OPS_CLIENT_ID": "ops-client"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     reset_settings()
