@@ -7,9 +7,10 @@ import struct
 import zlib
 
 import pytest
-from PIL import ExifTags, Image, ImageCms, ImageFile
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
-from chalicelib.images import (
+from chalicelib.images import renditions
+from chalicelib.images.renditions import (
     MAX_PIXELS,
     REJECTION_REASONS,
     RENDITION_WIDTHS,
@@ -480,3 +481,129 @@ def test_rejection_carries_one_of_the_published_reasons() -> None:
     )
     with pytest.raises(ValueError):
         ImageRejectedError("too_ugly")
+
+
+# Extreme shapes. Renditions are bounded by width only, so a strip can shrink
+# to 0 px high and a tall image keeps its height, past what the encoders write
+# (JPEG 65,500 px a side, WebP 16,383). Whatever the shape, `process_image`
+# answers with renditions or ImageRejectedError: any other exception would fail
+# the whole SQS batch into the dead-letter queue.
+
+
+def plain(size: tuple[int, int], *, alpha: bool = False) -> Image.Image:
+    """A flat image; half see-through when `alpha`, so it stays RGBA (WebP)."""
+    return Image.new("RGBA" if alpha else "RGB", size, (200, 30, 40, 128) if alpha else (200, 30, 40))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        encode(plain((65_500, 1)), "PNG"),
+        encode(plain((20_000, 2)), "PNG"),
+        encode(plain((65_500, 1)), "JPEG"),
+        encode(plain((65_000, 8)), "JPEG"),
+        encode(plain((16_383, 1)), "WEBP"),
+        encode(plain((641, 1)), "PNG"),
+    ],
+    ids=["png-65500x1", "png-20000x2", "jpeg-65500x1", "jpeg-65000x8", "webp-16383x1", "png-641x1"],
+)
+def test_strip_whose_thumb_would_be_0_px_high_is_too_many_pixels(data: bytes) -> None:
+    assert reject_reason(data) == "too_many_pixels"
+
+
+def test_strip_whose_thumb_is_1_px_high_is_accepted() -> None:
+    result = process_image(encode(plain((639, 1)), "PNG"))
+
+    assert dimensions(result) == {"thumb": (320, 1), "medium": (639, 1), "large": (639, 1)}
+
+
+def test_side_past_the_jpeg_encoder_is_too_many_pixels() -> None:
+    assert reject_reason(encode(plain((1, 70_000)), "PNG")) == "too_many_pixels"
+
+
+def test_tall_opaque_image_within_the_jpeg_encoder_is_accepted() -> None:
+    result = process_image(encode(plain((1, 40_000)), "PNG"))
+
+    assert dimensions(result) == {name: (1, 40_000) for name in RENDITION_WIDTHS}
+    assert {r.content_type for r in result.renditions.values()} == {"image/jpeg"}
+
+
+def test_see_through_side_past_the_webp_encoder_is_too_many_pixels() -> None:
+    assert reject_reason(encode(plain((2, 20_000), alpha=True), "PNG")) == "too_many_pixels"
+    assert reject_reason(encode(plain((1, 16_384), alpha=True), "PNG")) == "too_many_pixels"
+
+
+def test_see_through_side_at_the_webp_limit_is_accepted() -> None:
+    result = process_image(encode(plain((1, 16_383), alpha=True), "PNG"))
+
+    assert dimensions(result) == {name: (1, 16_383) for name in RENDITION_WIDTHS}
+    assert {r.content_type for r in result.renditions.values()} == {"image/webp"}
+
+
+@pytest.mark.parametrize("alpha", [False, True], ids=["jpeg", "webp"])
+def test_encoder_failure_is_corrupt(monkeypatch: pytest.MonkeyPatch, alpha: bool) -> None:
+    # With the size guard lifted, the real encoder meets a side it cannot write.
+    monkeypatch.setattr(renditions, "JPEG_MAX_SIDE", 10**6)
+    monkeypatch.setattr(renditions, "WEBP_MAX_SIDE", 10**6)
+
+    assert reject_reason(encode(plain((1, 70_000), alpha=alpha), "PNG")) == "corrupt"
+
+
+def exif_block(*entries: tuple[int, int, bytes]) -> bytes:
+    """An APP1/eXIf payload: a big-endian TIFF with one IFD of (tag, type, 4-byte value) entries, count 1."""
+    ifd = struct.pack(">H", len(entries))
+    for tag, kind, value in entries:
+        ifd += struct.pack(">HHI", tag, kind, 1) + value.ljust(4, b"\0")
+    return b"Exif\0\0MM\0*" + struct.pack(">I", 8) + ifd + struct.pack(">I", 0)
+
+
+def test_unreadable_exif_is_ignored() -> None:
+    data = encode(plain((60, 20)), "PNG", exif=b"Exif\0\0NOT-TIFF")
+    with pytest.raises(SyntaxError):
+        decode(data).getexif()
+
+    result = process_image(data)
+
+    assert (result.width, result.height) == (60, 20)
+
+
+def test_orientation_beside_a_malformed_exif_tag_still_turns_the_photo_upright() -> None:
+    # Tag 322 (TileWidth) holding text: Pillow reads it, but cannot write it back,
+    # which is what ImageOps.exif_transpose would do.
+    orientation_6 = (ExifTags.Base.Orientation, 3, struct.pack(">H", 6))
+    data = encode(plain((60, 20)), "JPEG", exif=exif_block(orientation_6, (322, 2, b"X\0")))
+    with pytest.raises(struct.error):
+        ImageOps.exif_transpose(decode(data))
+
+    result = process_image(data)
+
+    assert (result.width, result.height) == (20, 60)
+    assert dimensions(result) == {name: (20, 60) for name in RENDITION_WIDTHS}
+
+
+EXTREME_SIDES = (1, 2, 319, 641, 2049, 16_383, 16_384, 40_000, 65_500, 70_000)
+
+
+@pytest.mark.parametrize(
+    ("format", "alpha"),
+    [("PNG", False), ("PNG", True), ("JPEG", False), ("WEBP", False), ("WEBP", True)],
+    ids=["png", "png-alpha", "jpeg", "webp", "webp-alpha"],
+)
+def test_any_extreme_shape_gives_renditions_or_a_rejection(format: str, alpha: bool) -> None:
+    # Each side as large as the source format itself can hold; pixels kept low for speed.
+    source_limit = {"PNG": 2**31 - 1, "JPEG": 65_500, "WEBP": 16_383}[format]
+    shapes = [
+        (w, h) for w in EXTREME_SIDES for h in EXTREME_SIDES if w * h <= 2_000_000 and max(w, h) <= source_limit
+    ]
+    outcomes = {}
+    for shape in shapes:
+        try:
+            result = process_image(encode(plain(shape, alpha=alpha), format))
+        except ImageRejectedError as rejection:
+            outcomes[shape] = rejection.reason
+            continue
+        outcomes[shape] = "ready"
+        for name, (w, h) in dimensions(result).items():
+            assert 1 <= w <= min(shape[0], RENDITION_WIDTHS[name]), (shape, name)
+            assert 1 <= h <= shape[1], (shape, name)
+    assert set(outcomes.values()) == {"ready", "too_many_pixels"}, outcomes
