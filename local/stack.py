@@ -22,9 +22,11 @@ from typing import Any
 
 import boto3
 
+from local.contention import Contention
 from local.emulator import LocalAws
 from local.provision import provision
 from local.pump import EventPump
+from local.totp import otpauth_uri
 from local.users import DemoUser, create_demo_users
 from local.webserver import WebServer
 
@@ -86,6 +88,8 @@ def aws_environment(settings: StackSettings) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
+        # The emulator checks TOTP codes as Cognito does (moto skips the check unless told).
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
     }
 
 
@@ -124,9 +128,28 @@ class ApiServer:
         from chalice.config import Config
         from chalice.local import ChaliceRequestHandler, create_local_server
 
+        from chalicelib.http.operations import REGISTRY
+        from local.edge import Edge, send_refusal
+
+        declared: dict[str, set[str]] = {}
+        for operation in REGISTRY:  # the methods each path takes, for Allow
+            declared.setdefault(operation.path, set()).add(operation.method)
+        edge = Edge(app.routes, declared)
+
         class NoDelayHandler(ChaliceRequestHandler):
             # Kept-alive connections otherwise wait ~40 ms on Nagle + delayed ACK.
             disable_nagle_algorithm = True
+
+            def parse_request(self) -> bool:
+                # Before any do_<METHOD>: an unknown path or a method its route does not
+                # take (TRACE included) is answered in the contract's error shape.
+                if not super().parse_request():
+                    return False
+                refusal = edge.refusal(self.command, self.path)
+                if refusal is None:
+                    return True
+                send_refusal(self, refusal)
+                return False
 
         config_file = ROOT / ".chalice" / "config.json"
         on_disk = json.loads(config_file.read_text()) if config_file.exists() else {}
@@ -169,9 +192,9 @@ def serve_renditions(s3: Any, bucket: str) -> None:
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
 
 
-def seed(cognito: Any, pool_id: str) -> dict[str, DemoUser]:
+def seed(cognito: Any, pool_id: str, client_id: str) -> dict[str, DemoUser]:
     """Demo users, then the demo catalogue if `local/seed.py` exists."""
-    users = create_demo_users(cognito, pool_id=pool_id)
+    users = create_demo_users(cognito, pool_id=pool_id, client_id=client_id)
     try:
         seed_module = importlib.import_module("local.seed")
     except ModuleNotFoundError as error:
@@ -190,7 +213,7 @@ def run(
     """Start everything, say READY, block in `wait_for_stop`, then stop in reverse order."""
     settings = StackSettings.from_env(environ)
     with ExitStack() as started:
-        emulator = LocalAws(HOST, settings.aws_port)
+        emulator = LocalAws(HOST, settings.aws_port, contention=Contention.from_env(environ))
         emulator.start()
         started.callback(emulator.stop)
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
@@ -232,7 +255,9 @@ def run(
         users: dict[str, DemoUser] = {}
         if settings.seed:
             users = seed(
-                boto3.client("cognito-idp"), provisioned["COGNITO_USER_POOL_ID"]
+                boto3.client("cognito-idp"),
+                provisioned["COGNITO_USER_POOL_ID"],
+                provisioned["COGNITO_CLIENT_ID"],
             )
         say(banner(settings, provisioned, users))
         say("READY")
@@ -251,6 +276,7 @@ def banner(
         f"Local AWS:  {settings.aws_url}",
         f"User pool:  {provisioned['COGNITO_USER_POOL_ID']}",
         f"App client: {provisioned['COGNITO_CLIENT_ID']}",
+        f"Ops client: {provisioned['COGNITO_OPS_CLIENT_ID']}",
         f"Sweep:      every {settings.sweep_seconds:g} s",
         f"Hold stock: {settings.reservation_minutes} min",
     ]
@@ -259,5 +285,11 @@ def banner(
         lines += [
             f"  {role:<9} {user['email']} / {user['password']}"
             for role, user in users.items()
+        ]
+        lines += [
+            f"  {role} also gives an authenticator code: add {otpauth_uri(secret, account=user['email'])}"
+            f" to an app, or run: .venv/bin/python -m local.totp {secret}"
+            for role, user in users.items()
+            if (secret := user.get("totp_secret"))
         ]
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: Debian's Chromium under Playwright, sign-in, screenshots, test images.
+"""Helpers for the browser tests: Debian's Chromium under Playwright, sign-in (staff too), screenshots, test images.
 
 Playwright never downloads a browser here (`playwright install` is not used):
 it drives /usr/bin/chromium with the flags from ARCHITECTURE.md.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from local.totp import fresh_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -26,8 +28,10 @@ CHROMIUM_FLAGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 780}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 780}
+# Where a page keeps its uncaught JavaScript errors (not Playwright's own `Page.page_errors()` method).
+_ERRORS = "mip_page_errors"
 
 
 def new_page(browser: Browser, *, phone: bool = False, lang: str | None = "en", base_url: str = "") -> Page:
@@ -45,12 +49,12 @@ def new_page(browser: Browser, *, phone: bool = False, lang: str | None = "en", 
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.page_errors = errors  # type: ignore[attr-defined]
+    setattr(page, _ERRORS, errors)
     return page
 
 
 def assert_no_page_errors(page: Page) -> None:
-    errors = getattr(page, "page_errors", [])
+    errors = getattr(page, _ERRORS, [])
     assert not errors, f"JavaScript errors on {page.url}: {errors}"
 
 
@@ -59,6 +63,33 @@ def sign_in(page: Page, email: str, password: str, *, next_path: str = "/") -> N
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("#signin-form-submit").click()
+    want = urlsplit(next_path)
+    page.wait_for_url(lambda url: (urlsplit(url).path, urlsplit(url).query) == (want.path, want.query))
+
+
+def enter_code(page: Page, totp_secret: str) -> None:
+    """Answer the sign-in's authenticator step with the current code (one that stays valid a few seconds more)."""
+    field = page.get_by_label("6-digit code from your authenticator app")
+    expect(field).to_be_focused()
+    field.fill(fresh_code(totp_secret))
+    page.locator("#mfa-form-submit").click()
+
+
+def fill_staff_credentials(page: Page, email: str, password: str, *, next_path: str = "/dashboard.html") -> None:
+    """Staff sign-in up to the code: /signin.html?staff=1, e-mail and password."""
+    page.goto(f"/signin.html?staff=1&next={quote(next_path, safe='/')}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("#signin-form-submit").click()
+    expect(page.locator("#mfa-code")).to_be_visible()
+
+
+def staff_sign_in(page: Page, email: str, password: str, totp_secret: str | None, *,
+                  next_path: str = "/dashboard.html") -> None:
+    """Staff sign-in (the ops app client), then the authenticator code; waits for `next_path`."""
+    assert totp_secret, f"{email} has no authenticator to sign in as staff"
+    fill_staff_credentials(page, email, password, next_path=next_path)
+    enter_code(page, totp_secret)
     want = urlsplit(next_path)
     page.wait_for_url(lambda url: (urlsplit(url).path, urlsplit(url).query) == (want.path, want.query))
 

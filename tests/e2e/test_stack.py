@@ -51,6 +51,74 @@ def test_health_answers(stack: LocalStack) -> None:
     assert response.json() == {"status": "ok"}
 
 
+JSON = "application/json; charset=utf-8"
+
+
+def served_methods(stack: LocalStack, template: str) -> str:
+    """The Allow header a path should carry: its methods in the served OpenAPI document."""
+    paths = requests.get(f"{stack.api_url}/openapi.json", timeout=5).json()["paths"]
+    return ", ".join(sorted(method.upper() for method in paths[template] if method != "parameters"))
+
+
+def assert_error_shape(response: requests.Response, stack: LocalStack, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == JSON
+    assert response.headers["Access-Control-Allow-Origin"] == stack.web_url
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+
+
+def test_a_method_http_servers_do_not_serve_is_405_in_the_error_shape(stack: LocalStack) -> None:
+    response = requests.request("TRACE", f"{stack.api_url}/health", timeout=5)
+
+    assert_error_shape(response, stack, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "template"),
+    [
+        ("DELETE", "/health", "/health"),
+        ("PUT", "/orders", "/orders"),
+        ("PUT", "/listings/some-listing?currency=USD", "/listings/{listing_id}"),
+        ("BREW", "/listings/some-listing", "/listings/{listing_id}"),
+    ],
+)
+def test_an_undeclared_method_on_a_known_path_is_405_with_allow(
+    stack: LocalStack, method: str, path: str, template: str
+) -> None:
+    response = requests.request(method, f"{stack.api_url}{path}", timeout=5)
+
+    assert_error_shape(response, stack, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["Allow"] == served_methods(stack, template)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "TRACE", "OPTIONS"])
+def test_an_unknown_path_is_404_in_the_error_shape(stack: LocalStack, method: str) -> None:
+    plain = requests.request(method, f"{stack.api_url}/nope", timeout=5)
+    # Chalice's own answer differed when a token came along (403, quoting the header back).
+    with_token = requests.request(
+        method, f"{stack.api_url}/listings/x/nope", headers={"Authorization": "Bearer abc.def.ghi"}, timeout=5
+    )
+
+    assert_error_shape(plain, stack, 404, "NOT_FOUND")
+    assert_error_shape(with_token, stack, 404, "NOT_FOUND")
+    assert "abc.def" not in with_token.text
+
+
+def test_a_refused_request_leaves_the_kept_alive_connection_usable(stack: LocalStack) -> None:
+    with requests.Session() as session:
+        refused = session.request("TRACE", f"{stack.api_url}/health", data=b"x" * 5000, timeout=5)
+        head = session.head(f"{stack.api_url}/health", timeout=5)
+        health = session.get(f"{stack.api_url}/health", timeout=5)
+
+    assert refused.status_code == 405
+    assert (head.status_code, head.content) == (405, b"")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+
+
 def test_web_page_is_served_as_utf8(stack: LocalStack) -> None:
     response = requests.get(f"{stack.web_url}/", timeout=5)
 
@@ -178,18 +246,25 @@ def test_every_bucket_exists_and_uploads_notify_the_image_queue(
 def test_the_user_pool_client_and_groups_exist(stack: LocalStack) -> None:
     cognito = stack.client("cognito-idp")
     (pool_props,) = resources_of("AWS::Cognito::UserPool").values()
-    (client_props,) = resources_of("AWS::Cognito::UserPoolClient").values()
+    clients_props = resources_of("AWS::Cognito::UserPoolClient").values()
 
     pool = cognito.describe_user_pool(UserPoolId=stack.user_pool_id)["UserPool"]
     assert pool["Name"] == dev_name(pool_props["UserPoolName"], "")
     assert pool["UsernameAttributes"] == pool_props["UsernameAttributes"]
-    client = cognito.describe_user_pool_client(
-        UserPoolId=stack.user_pool_id, ClientId=stack.client_id
-    )["UserPoolClient"]
-    assert client["ClientName"] == dev_name(client_props["ClientName"], "")
-    assert sorted(client["ExplicitAuthFlows"]) == sorted(
-        client_props["ExplicitAuthFlows"]
-    )
+    # Every app client of the template (the storefront's, and any other), by name.
+    clients = {
+        listed["ClientName"]: cognito.describe_user_pool_client(
+            UserPoolId=stack.user_pool_id, ClientId=listed["ClientId"]
+        )["UserPoolClient"]
+        for listed in cognito.list_user_pool_clients(UserPoolId=stack.user_pool_id, MaxResults=60)[
+            "UserPoolClients"
+        ]
+    }
+    assert sorted(clients) == sorted(dev_name(props["ClientName"], "") for props in clients_props)
+    for props in clients_props:
+        client = clients[dev_name(props["ClientName"], "")]
+        assert sorted(client["ExplicitAuthFlows"]) == sorted(props["ExplicitAuthFlows"])
+    assert stack.client_id in {client["ClientId"] for client in clients.values()}
     groups = {
         g["GroupName"]
         for g in cognito.list_groups(UserPoolId=stack.user_pool_id)["Groups"]

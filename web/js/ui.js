@@ -108,7 +108,11 @@ function header(active) {
     user ? link("/orders.html", "nav_orders", "orders") : null,
     user && (hasGroup(user, "artisans") || hasGroup(user, "ops")) ? link("/dashboard.html", "nav_dashboard", "dashboard") : null,
     user
-      ? el("button", { type: "button", class: "lang", onclick: () => { signOut(); location.href = "/"; } }, t("nav_signout"))
+      ? el("button", { type: "button", class: "lang", onclick: async (event) => {
+        event.currentTarget.disabled = true;
+        await signOut();
+        location.href = "/";
+      } }, t("nav_signout"))
       : link(`/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`, "nav_signin", "signin"),
     currencySelect,
     el("button", { type: "button", class: "lang", id: "lang-switch", "aria-label": t("lang_switch_label"),

@@ -1,5 +1,6 @@
 // The artisan's listings: the list (drafts too), the create/edit form with If-Match, publish/unpublish, archive, photos.
-import { api, ApiError, config } from "../api.js";
+import { api, ApiError } from "../api.js";
+import { config } from "../config.js";
 import { categories } from "../catalog.js";
 import { categoryName, statusName, t } from "../i18n.js";
 import { el, errorText, formatMoney, paisaToRupees, rupeesToPaisa, say, statusBadge, fill } from "../ui.js";
