@@ -472,6 +472,8 @@ def process_image_events(event: Any) -> dict[str, Any]:
 def sweep_expired_orders(event: Any) -> dict[str, Any]:
     get_settings()
     expired = orders.expire_due_orders()
+    repaired = orders.repair_abandoned_reservations()
     count("OrdersExpired", expired)
+    count("ReservationsRepaired", repaired)
     publish_metrics()
-    return {"expired": expired}
+    return {"expired": expired, "repaired": repaired}

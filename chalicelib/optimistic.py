@@ -7,6 +7,8 @@ state it is written over. Callers never write the loop themselves.
 """
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,6 +19,7 @@ D = TypeVar("D")
 R = TypeVar("R")
 
 MAX_ATTEMPTS = 8
+_FIRST_PAUSE_SECONDS = 0.01  # doubling: the eighth conflict waits up to 1.3 s, all of them 2.5 s at most
 
 
 class ConflictError(Exception):
@@ -30,11 +33,12 @@ def read_decide_write(read: Callable[[], S], decide: Callable[[S], D], write: Ca
     `what` names the thing for the one error a caller can get when others keep
     changing it ("The listing is being changed by other requests; try again.").
     """
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         state = read()
         decision = decide(state)
         try:
             return write(state, decision)
         except ConflictError:
-            continue
+            # Another writer got there first (or is committing a transaction on the item): let it finish.
+            time.sleep(random.uniform(0, _FIRST_PAUSE_SECONDS * 2 ** attempt))
     raise InvalidStateError(f"The {what} is being changed by other requests; try again.")

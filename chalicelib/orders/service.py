@@ -22,8 +22,10 @@ from ..errors import (
 from ..fx.service import FX_SETTING, rates_from
 from ..ids import new_id, rfc3339, utc_now
 from ..optimistic import ConflictError, read_decide_write
+from ..store import hot as hot_store
 from ..store import orders as store
-from ..store.records import IdempotencyRecord, Order, OrderChange
+from ..store.records import IdempotencyRecord, Listing, Order, OrderChange
+from ..store.transactions import ConflictedError
 from ..wiring import get_settings
 from . import rules
 from .documents import artisan_order_document, order_document
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
     from .schemas import OrderCreate, ShipmentCreate
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
+# A listing whose order transaction met another writer stays on the hot path this long.
+HOT_FOR = timedelta(minutes=15)
+# A reserving order still unfinished after this is a crashed request's: the sweep undoes it.
+REPAIR_AFTER = timedelta(minutes=1)
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
@@ -54,6 +60,8 @@ def _replay(key: str, request_hash: str) -> dict[str, Any] | None:
     if record.request_hash != request_hash:
         raise IdempotencyKeyReusedError()
     order = store.get_order(record.order_id)
+    if order is not None and order.reserving_until is not None:
+        raise InvalidStateError("A request with this Idempotency-Key is still being processed.")
     return order_document(order) if order is not None else None
 
 
@@ -88,19 +96,60 @@ def place_order(*, identity: Identity, request: OrderCreate,
         created_at=created_at, updated_at=created_at)
     record = IdempotencyRecord(key=key, request_hash=request_hash, order_id=order.order_id,
                                expires_at_epoch=int((now + IDEMPOTENCY_TTL).timestamp()))
+    hot = [listing_id for listing_id in wanted if listings[listing_id].is_hot(created_at)]
+    if hot:
+        return _place_hot(order, record, wanted, hot)
     try:
         store.place_order(order, list(wanted.items()), record)
     except store.DuplicateRecordError:
-        replayed = _replay(key, request_hash)
-        if replayed is None:
-            raise InvalidStateError("A request with this Idempotency-Key is still being processed.") from None
-        return replayed, False
+        return _replayed_or_busy(key, request_hash), False
     except store.StockShortError as error:
-        fresh = store.get_listings_and_setting(error.listing_ids, FX_SETTING)[0]
-        gone = [lid for lid in error.listing_ids if lid not in fresh or fresh[lid].status != "active"]
-        if gone:
-            raise ListingUnavailableError(details=[{"listing_id": lid} for lid in gone]) from None
-        raise rules.out_of_stock(error.listing_ids, fresh) from None
+        raise _refusal_now(error.listing_ids) from None
+    except ConflictedError as error:
+        # Another order holds a listing: a flash sale. This and the listing's next orders reserve outside
+        # the transaction, where buyers take turns instead of cancelling each other.
+        conflicted = [tag[1] for tag in error.tags if isinstance(tag, tuple) and tag[0] == "reserve"]
+        placed = _place_hot(order, record, wanted, conflicted)
+        hot_store.mark_hot(conflicted, until=rfc3339(now + HOT_FOR))
+        return placed
+    return order_document(order), True
+
+
+def _replayed_or_busy(key: str, request_hash: str) -> dict[str, Any]:
+    replayed = _replay(key, request_hash)
+    if replayed is None:
+        raise InvalidStateError("A request with this Idempotency-Key is still being processed.")
+    return replayed
+
+
+def _refusal_now(listing_ids: list[str]) -> Exception:
+    """Why these listings fell short, from a fresh read: gone from the catalog, or how many are left."""
+    fresh: dict[str, Listing] = store.get_listings_and_setting(listing_ids, FX_SETTING)[0]
+    gone = [lid for lid in listing_ids if lid not in fresh or fresh[lid].status != "active"]
+    if gone:
+        return ListingUnavailableError(details=[{"listing_id": lid} for lid in gone])
+    return rules.out_of_stock(listing_ids, fresh)
+
+
+def _place_hot(order: Order, record: IdempotencyRecord, wanted: dict[str, int],
+               hot: list[str]) -> tuple[dict[str, Any], bool]:
+    """Place an order whose `hot` listings are reserved with single-item writes (store/hot.py explains the steps)."""
+    try:
+        hot_store.begin(order, record, reserving_until=rfc3339(utc_now() + REPAIR_AFTER))
+    except store.DuplicateRecordError:
+        return _replayed_or_busy(record.key, record.request_hash), False
+    try:
+        for listing_id in hot:
+            hot_store.reserve(listing_id, order.order_id, wanted[listing_id])
+        hot_store.finish(order, [(lid, quantity) for lid, quantity in wanted.items() if lid not in hot])
+    except store.StockShortError as error:
+        hot_store.abandon(order.order_id)
+        raise _refusal_now(error.listing_ids) from None
+    except BaseException:
+        hot_store.abandon(order.order_id)  # nothing of it stays reserved; the buyer may retry the same key
+        raise
+    for listing_id in hot:
+        hot_store.clear_hold(listing_id, order.order_id)
     return order_document(order), True
 
 
@@ -134,6 +183,15 @@ def change_order(order_id: str, decide: Any) -> Order:
 
 def cancel_order(*, identity: Identity, order_id: str) -> dict[str, Any]:
     return order_document(change_order(order_id, lambda order, _: rules.cancel(order, identity)))
+
+
+def repair_abandoned_reservations() -> int:
+    """The sweep: give back hot-listing stock that a crashed request left reserved, once."""
+    repaired = 0
+    for order_id in hot_store.due_for_repair(rfc3339(utc_now())):
+        hot_store.abandon(order_id)
+        repaired += 1
+    return repaired
 
 
 def expire_due_orders() -> int:

@@ -8,7 +8,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..errors import DuplicateError
 from ..optimistic import ConflictError
-from .conditions import condition_failed
+from .conditions import changed_meanwhile
 from .pages import Page, query_page
 from .records import Artisan
 from .tables import ArtisanItem, ClaimItem
@@ -75,7 +75,7 @@ def update_artisan(expected: Artisan, changes: dict[str, Any]) -> Artisan:
         try:
             ArtisanItem(expected.artisan_id).update(actions=actions, condition=condition)
         except UpdateError as error:
-            if condition_failed(error):
+            if changed_meanwhile(error):
                 raise ConflictError() from None
             raise
         return updated

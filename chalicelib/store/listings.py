@@ -8,7 +8,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
 
 from ..optimistic import ConflictError
-from .conditions import condition_failed
+from .conditions import changed_meanwhile, condition_failed
 from .pages import Page, query_page
 from .records import Listing
 from .tables import ListingItem
@@ -83,7 +83,7 @@ def update_listing(current: Listing, changes: dict[str, Any], *, stock_unchanged
     try:
         row.update(actions=actions, condition=condition)
     except UpdateError as error:
-        if condition_failed(error):
+        if changed_meanwhile(error):
             raise ConflictError() from None
         raise
     return listing_from_row(row)
@@ -96,7 +96,7 @@ def add_image(listing_id: str, *, owner_id: str, image_id: str, record: dict[str
     try:
         ListingItem(listing_id).update(actions=[ListingItem.images[image_id].set(record)], condition=condition)
     except UpdateError as error:
-        if condition_failed(error):
+        if changed_meanwhile(error):
             raise ConflictError() from None
         raise
 

@@ -80,9 +80,23 @@ def _payout_entry(row: PayoutItem) -> PayoutEntry:
                        created_at=row.created_at)
 
 
-def _expiry_queue(status: str) -> str | None:
+def expiry_queue(status: str) -> str | None:
     """Only unpaid orders sit in the sparse expiry index."""
     return EXPIRY_QUEUE if status == "pending_payment" else None
+
+
+def order_row(order: Order) -> OrderItem:
+    values = {name: value for name, value in asdict(order).items() if value is not None}
+    return OrderItem(**values, expiry_queue=expiry_queue(order.status))
+
+
+def artisan_copy_rows(order: Order) -> list[ArtisanOrderItem]:
+    """Each artisan's copy of their lines, so an artisan's orders are one Query."""
+    return [ArtisanOrderItem(artisan_id, _order_sort(order.created_at, order.order_id), order_id=order.order_id,
+                             status=order.status, artisan_status=f"{artisan_id}#{order.status}",
+                             lines=[line for line in order.lines if line["artisan_id"] == artisan_id],
+                             shipping_address=order.shipping_address, created_at=order.created_at)
+            for artisan_id in order.artisan_ids]
 
 
 def _order_sort(created_at: str, order_id: str) -> str:
@@ -162,7 +176,7 @@ def commit_change(change: OrderChange, *, now: str) -> None:
         updates["updated_at"] = now
     status = updates.get("status", order.status)
     if status != order.status:
-        updates["expiry_queue"] = _expiry_queue(status)
+        updates["expiry_queue"] = expiry_queue(status)
     lines = updates.get("lines", order.lines)
     transaction = Transaction(OrderItem.Meta.region)
     transaction.update(OrderItem(order.order_id), _order_actions(updates),
@@ -215,24 +229,19 @@ def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: 
     """Write the order, each artisan's copy of their lines, every reservation and the idempotency record at once.
 
     Raises DuplicateRecordError when the idempotency key was used already
-    (checked first: a retried request must get its first order back), else
-    StockShortError naming the listings that fell short.
+    (checked first: a retried request must get its first order back), StockShortError
+    naming the listings that fell short, or ConflictedError when another writer held a
+    listing (a hot one: its next orders reserve outside the transaction, store/hot.py).
     """
-    values = {name: value for name, value in asdict(order).items() if value is not None}
-    row = OrderItem(**values, expiry_queue=_expiry_queue(order.status))
     transaction = Transaction(OrderItem.Meta.region)
     transaction.put(IdempotencyItem(idempotency.key, request_hash=idempotency.request_hash,
                                     order_id=idempotency.order_id, expires_at_epoch=idempotency.expires_at_epoch),
                     condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
-    transaction.put(row, condition=OrderItem.order_id.does_not_exist(), tag="order")
-    for artisan_id in order.artisan_ids:
-        transaction.put(ArtisanOrderItem(
-            artisan_id, _order_sort(order.created_at, order.order_id), order_id=order.order_id,
-            status=order.status, artisan_status=f"{artisan_id}#{order.status}",
-            lines=[line for line in order.lines if line["artisan_id"] == artisan_id],
-            shipping_address=order.shipping_address, created_at=order.created_at))
+    transaction.put(order_row(order), condition=OrderItem.order_id.does_not_exist(), tag="order")
+    for row in artisan_copy_rows(order):
+        transaction.put(row)
     _reserve(transaction, reservations)
-    _raise_for(transaction.commit())
+    _raise_for(transaction.commit(retry_conflicts=False))
 
 
 def buyer_orders(buyer_id: str, *, limit: int, cursor: str | None) -> Page[Order]:

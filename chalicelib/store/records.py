@@ -48,6 +48,10 @@ class Listing:
     description_ur: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     images: dict[str, dict[str, Any]] = field(default_factory=dict)  # image_id -> image record
+    hot_until: str | None = None  # a flash sale: orders reserve its stock outside their transaction
+
+    def is_hot(self, now: str) -> bool:
+        return self.hot_until is not None and self.hot_until > now
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Order:
     review_reason: str | None = None
     last_payment_error: str | None = None
     paid_at: str | None = None
+    reserving_until: str | None = None  # set while hot stock is held outside the transaction
 
     @property
     def artisan_ids(self) -> list[str]:

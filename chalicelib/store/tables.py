@@ -167,6 +167,8 @@ class ListingItem(Model):
     version = NumberAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # Until then, orders reserve this listing's stock with single-item writes (store/hot.py).
+    hot_until = UnicodeAttribute(null=True)
     browse_all = UnicodeAttribute(null=True)
     browse_category = UnicodeAttribute(null=True)
     browse_artisan = UnicodeAttribute(null=True)
@@ -195,6 +197,12 @@ class OrderByExpiry(GlobalSecondaryIndex["OrderItem"]):
     expires_at = UnicodeAttribute(range_key=True)
 
 
+class OrderByRepair(GlobalSecondaryIndex["OrderItem"]):
+    Meta = _index("by_repair", KeysOnlyProjection)
+    repair_queue = UnicodeAttribute(hash_key=True)
+    reserving_until = UnicodeAttribute(range_key=True)
+
+
 class OrderItem(Model):
     logical_id = "OrdersTable"
     class Meta(_Unbound):
@@ -220,11 +228,17 @@ class OrderItem(Model):
     paid_at = UnicodeAttribute(null=True)
     expires_at = UnicodeAttribute(null=True)
     expiry_queue = UnicodeAttribute(null=True)
+    # While a hot listing's stock is reserved outside the order's transaction (see store/hot.py).
+    reserving_until = UnicodeAttribute(null=True)
+    repair_queue = UnicodeAttribute(null=True)
+    reserving_key = UnicodeAttribute(null=True)  # the idempotency record to delete if it is abandoned
+    abandoned = BooleanAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
     by_buyer = OrderByBuyer()
     by_expiry = OrderByExpiry()
+    by_repair = OrderByRepair()
 
 
 class ArtisanOrderByStatus(GlobalSecondaryIndex["ArtisanOrderItem"]):

@@ -22,6 +22,8 @@ from ..errors import ServiceUnavailableError
 
 _SEND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
 _RETRIES = 5
+# Cancellation reasons that clear with time: another writer, or the item's write rate (a hot item).
+_RETRYABLE_REASONS = frozenset({"TransactionConflict", "ThrottlingError"})
 _RETRYABLE = frozenset({"TransactionConflictException", "ProvisionedThroughputExceededException",
                         "ThrottlingException", "RequestLimitExceeded", "TransactionInProgressException"})
 
@@ -30,6 +32,14 @@ _RETRYABLE = frozenset({"TransactionConflictException", "ProvisionedThroughputEx
 def _connection(region: str | None) -> Connection:
     """One connection (and botocore client) per region for the container's life: building one costs ~0.1 s."""
     return Connection(region=region)
+
+
+class ConflictedError(Exception):
+    """The transaction met another writer on these actions (TransactionConflict); it wrote nothing."""
+
+    def __init__(self, tags: list[Hashable]) -> None:
+        super().__init__(repr(tags))
+        self.tags = tags
 
 
 class Transaction:
@@ -49,8 +59,12 @@ class Transaction:
     def delete(self, model: Any, *, condition: Any = None, tag: Hashable = None) -> None:
         self._actions.append(("delete", tag, (model,), {"condition": condition}))
 
-    def commit(self) -> list[Hashable]:
-        """Run it; returns the tags of the actions whose condition failed (empty: all written)."""
+    def commit(self, *, retry_conflicts: bool = True) -> list[Hashable]:
+        """Run it; returns the tags of the actions whose condition failed (empty: all written).
+
+        Without `retry_conflicts`, a transaction conflict raises ConflictedError naming the
+        actions that met another writer, so the caller can take another path to them.
+        """
         sent = sorted(self._actions, key=lambda action: _SEND_ORDER[action[0]])
         for attempt in range(_RETRIES):
             try:
@@ -64,7 +78,10 @@ class Transaction:
                 if failed:
                     return failed
                 codes = {reason.code for reason in reasons if reason is not None}
-                if "TransactionConflict" in codes or error.cause_response_code in _RETRYABLE:
+                if "TransactionConflict" in codes and not retry_conflicts:
+                    raise ConflictedError([sent[i][1] for i, reason in enumerate(reasons)
+                                           if reason is not None and reason.code == "TransactionConflict"]) from None
+                if codes & _RETRYABLE_REASONS or error.cause_response_code in _RETRYABLE:
                     time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
                     continue
                 raise

@@ -282,7 +282,8 @@ def test_a_photographed_listing_is_ordered_and_its_unpaid_order_expires(lambda_p
 
     # Unpaid past its reservation: the scheduled sweep expires it and gives the stock back.
     time.sleep(max(0.0, (datetime.fromisoformat(order["expires_at"]) - datetime.now(UTC)).total_seconds()) + 0.2)
-    assert lambda_process.invoke("SweepExpiredOrders", scheduled_event("sweep-expired-orders")) == {"expired": 1}
+    swept = lambda_process.invoke("SweepExpiredOrders", scheduled_event("sweep-expired-orders"))
+    assert swept == {"expired": 1, "repaired": 0}
     assert api("GET", "/orders/{order_id}", token=buyer, order_id=order["order_id"])[1]["status"] == "expired"
     assert api("GET", "/listings/{listing_id}", token=artisan, listing_id=listing_id)[1]["stock"] == 4
 

@@ -157,13 +157,27 @@ def shop(client: Any, aws: Aws) -> Shop:
 # --- DynamoDB conflicts and throttling on order placement ------------------------------------------
 
 
-def test_transaction_conflicts_within_our_retries_still_place_the_order(client, shop, hooks):
-    wire = Wire(TRANSACT, conflict_response, failures=APP_ATTEMPTS - 1)
+def _hot_until(aws: Aws, listing_id: str) -> str | None:
+    table = boto3.resource("dynamodb", region_name=REGION).Table(aws.env["TABLE_LISTINGS"])
+    value = table.get_item(Key={"listing_id": listing_id}, ConsistentRead=True)["Item"].get("hot_until")
+    return None if value is None else str(value)
+
+
+def test_a_conflict_on_the_listing_sends_the_order_down_the_hot_path_and_it_is_placed(client, aws, shop, hooks):
+    """Another order holds the listing: this one reserves it with a single-item write instead (store/hot.py)."""
+    wire = Wire(TRANSACT, conflict_response, failures=1)
     hooks.add(f"before-send.dynamodb.{TRANSACT}", wire.before_send)
+    assert _hot_until(aws, shop.listing_id) is None
     response = place(client, shop.buyer, make_order((shop.listing_id, 2)))
     assert response.status_code == 201, response.body
-    assert wire.sent == APP_ATTEMPTS  # 4 cancelled, the 5th committed; botocore does not retry cancellations
+    # The conflicted transaction, then the hot path's two: the reserving order, and making it real.
+    assert wire.sent == 3
     assert stock_of(client, shop.listing_id, shop.artisan) == 3
+    assert _hot_until(aws, shop.listing_id) is not None  # the listing's next orders go the hot way at once
+    nxt = place(client, shop.buyer, make_order((shop.listing_id, 1)))
+    assert nxt.status_code == 201, nxt.body
+    assert wire.sent == 5
+    assert stock_of(client, shop.listing_id, shop.artisan) == 2
 
 
 def test_transaction_conflicts_beyond_our_retries_are_503_with_retry_after_and_write_nothing(
@@ -175,8 +189,8 @@ def test_transaction_conflicts_beyond_our_retries_are_503_with_retry_after_and_w
     assert response.status_code == 503, response.body
     assert code_of(response) == "SERVICE_UNAVAILABLE"
     assert response.headers["Retry-After"] == "1"
-    assert wire.sent == APP_ATTEMPTS
-    assert table_state(aws) == before  # no order, no idempotency record, stock unchanged
+    assert wire.sent == 1 + APP_ATTEMPTS  # the first order transaction, then the hot path's first one, retried
+    assert table_state(aws) == before  # no order, no idempotency record, no hot mark, stock unchanged
     assert stock_of(client, shop.listing_id, shop.artisan) == 5
 
 

@@ -342,7 +342,8 @@ def test_functions_reach_only_their_tables(template: dict[str, Any]) -> None:
     assert table_access(template, "APIHandlerRole") >= set(TABLE_ENV)
     assert table_access(template, "ProcessImageEventsRole") == {"ListingsTable"}
     assert table_access(template, "SweepExpiredOrdersRole") == {
-        "OrdersTable", "OrdersTable/index/by_expiry", "ArtisanOrdersTable", "ListingsTable"}
+        "OrdersTable", "OrdersTable/index/by_expiry", "OrdersTable/index/by_repair", "ArtisanOrdersTable",
+        "ListingsTable", "IdempotencyTable"}
 
 
 def grants(template: dict[str, Any], role: str, service: str) -> set[tuple[str, str]]:
@@ -366,14 +367,19 @@ def sub(text: str) -> str:
     return json.dumps({"Fn::Sub": text})
 
 
-def test_the_sweep_may_only_find_read_and_expire_orders_and_release_stock(template: dict[str, Any]) -> None:
+def test_the_sweep_may_only_expire_orders_and_undo_abandoned_reservations(template: dict[str, Any]) -> None:
     # expire_due_orders: Query the expiry index, GetItem the order, one transaction of updates.
+    # repair_abandoned_reservations: Query the repair index, mark the order, give back held units
+    # (UpdateItem), delete the order and its idempotency record.
     assert grants(template, "SweepExpiredOrdersRole", "dynamodb") == {
         ("dynamodb:Query", sub("${OrdersTable.Arn}/index/by_expiry")),
+        ("dynamodb:Query", sub("${OrdersTable.Arn}/index/by_repair")),
         ("dynamodb:GetItem", arn("OrdersTable")),
         ("dynamodb:UpdateItem", arn("OrdersTable")),
         ("dynamodb:UpdateItem", arn("ArtisanOrdersTable")),
         ("dynamodb:UpdateItem", arn("ListingsTable")),
+        ("dynamodb:DeleteItem", arn("OrdersTable")),
+        ("dynamodb:DeleteItem", arn("IdempotencyTable")),
     }
 
 

@@ -1,0 +1,196 @@
+"""Hot listings: stock reserved with single-item writes, outside the order's transaction.
+
+In a flash sale, every order for one listing writes that one item. A transaction holds the items it
+writes while it commits, and DynamoDB cancels any other transaction or write that touches them
+meanwhile (TransactionConflict); a transactional write also costs two write units against the item's
+1,000 a second. So a hot listing's stock is taken by a single conditional UpdateItem instead, which
+conflicts with nothing and costs one unit, and the order is written by a transaction that no longer
+touches the listing. What would have made the pair atomic is made repairable:
+
+1. `begin`: one transaction writes the order, marked reserving (sparse index `by_repair`), and the
+   idempotency record;
+2. `reserve`: per hot line, `stock -= q` if `stock >= q` and active, recording `hold_<order id>` on
+   the listing in the same write, so whether this order took its units is always on the item;
+3. `finish`: one transaction makes the order real (artisan copies, expiry queue, cold lines'
+   reservations), conditional on it being neither finished nor abandoned;
+4. `clear_hold`: the listing forgets the hold (one more single-item write).
+
+A request that dies between 1 and 3 leaves a reserving order. The sweep `abandon`s it once it is
+`REPAIR_AFTER` old (far beyond the API's timeout): it marks it abandoned, which `finish` can no
+longer pass, gives back each unit still held (`release`, conditional on the hold, so exactly once),
+and deletes the order and its idempotency record, so the buyer's retry starts afresh.
+"""
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import UpdateError
+
+from ..errors import ServiceUnavailableError
+from ..optimistic import ConflictError
+from .conditions import condition_failed
+from .orders import DuplicateRecordError, StockShortError, artisan_copy_rows, expiry_queue, order_row
+from .records import IdempotencyRecord, Order
+from .tables import IdempotencyItem, ListingItem, OrderByRepair, OrderItem
+from .transactions import Transaction
+
+REPAIR_QUEUE = "reserving"
+# Writes that meet another writer or the item's write rate wait their turn until this budget is spent
+# (under the API function's 10 s timeout), then the buyer is told to retry (503).
+_PATIENCE_SECONDS = 6.0
+_BUSY = frozenset({"TransactionConflictException", "ThrottlingException", "ProvisionedThroughputExceededException",
+                   "RequestLimitExceeded"})
+
+
+def _client() -> Any:
+    return ListingItem._get_connection().connection.client
+
+
+def _hold(order_id: str) -> str:
+    return f"hold_{order_id}"
+
+
+def _patiently(write: Any) -> Any:
+    """`write()`, retried with jittered back-off while the item is busy, until the patience runs out."""
+    deadline = time.monotonic() + _PATIENCE_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            return write()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in _BUSY or time.monotonic() > deadline:
+                if time.monotonic() > deadline:
+                    raise ServiceUnavailableError(headers={"Retry-After": "1"}) from None
+                raise
+        time.sleep(random.uniform(pause / 2, pause))
+        pause = min(pause * 2, 0.2)
+
+
+def mark_hot(listing_ids: list[str], *, until: str) -> None:
+    """Send the listings' next orders down the hot path (best effort: a lost mark is made again)."""
+    for listing_id in listing_ids:
+        try:
+            _client().update_item(
+                TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
+                UpdateExpression="SET hot_until = :until", ConditionExpression="attribute_exists(listing_id)",
+                ExpressionAttributeValues={":until": {"S": until}})
+        except ClientError:
+            continue
+
+
+def begin(order: Order, idempotency: IdempotencyRecord, *, reserving_until: str) -> None:
+    """Write the order, reserving, and its idempotency record (DuplicateRecordError if the key was used)."""
+    row = order_row(order)
+    row.reserving_until = reserving_until
+    row.repair_queue = REPAIR_QUEUE
+    row.reserving_key = idempotency.key
+    row.expiry_queue = None
+    transaction = Transaction(OrderItem.Meta.region)
+    transaction.put(IdempotencyItem(idempotency.key, request_hash=idempotency.request_hash,
+                                    order_id=idempotency.order_id, expires_at_epoch=idempotency.expires_at_epoch),
+                    condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
+    transaction.put(row, condition=OrderItem.order_id.does_not_exist(), tag="order")
+    if transaction.commit():
+        raise DuplicateRecordError()
+
+
+def reserve(listing_id: str, order_id: str, quantity: int) -> None:
+    """Take `quantity` units for the order, once (StockShortError: not enough, or not active)."""
+    def write() -> None:
+        _client().update_item(
+            TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
+            UpdateExpression="SET stock = stock - :q, #hold = :q",
+            ConditionExpression="stock >= :q AND #status = :active AND attribute_not_exists(#hold)",
+            ExpressionAttributeNames={"#hold": _hold(order_id), "#status": "status"},
+            ExpressionAttributeValues={":q": {"N": str(quantity)}, ":active": {"S": "active"}})
+
+    try:
+        _patiently(write)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise StockShortError([listing_id]) from None
+        raise
+
+
+def release(listing_id: str, order_id: str) -> bool:
+    """Give back what the order holds on the listing, once; False if it holds nothing there."""
+    def write() -> None:
+        _client().update_item(
+            TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
+            UpdateExpression="SET stock = stock + #hold REMOVE #hold",
+            ConditionExpression="attribute_exists(#hold)", ExpressionAttributeNames={"#hold": _hold(order_id)})
+
+    try:
+        _patiently(write)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def clear_hold(listing_id: str, order_id: str) -> None:
+    """Forget a finished order's hold on the listing (a leftover hold is only a few bytes)."""
+    try:
+        _patiently(lambda: _client().update_item(
+            TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
+            UpdateExpression="REMOVE #hold", ExpressionAttributeNames={"#hold": _hold(order_id)}))
+    except (ClientError, ServiceUnavailableError):
+        return
+
+
+def finish(order: Order, cold: list[tuple[str, int]]) -> None:
+    """Make the reserving order real: artisan copies, expiry queue, the other lines' reservations.
+
+    Raises ConflictError if the sweep abandoned it, StockShortError if a cold line fell short.
+    """
+    transaction = Transaction(OrderItem.Meta.region)
+    actions: list[Any] = [OrderItem.reserving_until.remove(), OrderItem.repair_queue.remove(),
+                          OrderItem.reserving_key.remove()]
+    queue = expiry_queue(order.status)
+    if queue is not None:
+        actions.append(OrderItem.expiry_queue.set(queue))
+    transaction.update(OrderItem(order.order_id), actions, tag="order",
+                       condition=OrderItem.reserving_until.exists() & OrderItem.abandoned.does_not_exist())
+    for row in artisan_copy_rows(order):
+        transaction.put(row)
+    for listing_id, quantity in cold:
+        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(-quantity)],
+                           condition=(ListingItem.stock >= quantity) & (ListingItem.status == "active"),
+                           tag=("reserve", listing_id))
+    failed = transaction.commit()
+    short = [tag[1] for tag in failed if isinstance(tag, tuple) and tag[0] == "reserve"]
+    if short:
+        raise StockShortError(short)
+    if failed:
+        raise ConflictError()
+
+
+def abandon(order_id: str) -> list[str]:
+    """Undo a reserving order: mark it abandoned, give back what it holds, delete it and its key.
+
+    Returns the listings whose units came back. Safe to repeat: each step is conditional.
+    """
+    row = OrderItem(order_id)
+    try:
+        row.update(actions=[OrderItem.abandoned.set(True)], condition=OrderItem.reserving_until.exists())
+    except UpdateError as error:
+        if condition_failed(error):
+            return []  # finished, or already deleted
+        raise
+    released = [line["listing_id"] for line in row.lines if release(line["listing_id"], order_id)]
+    transaction = Transaction(OrderItem.Meta.region)
+    transaction.delete(OrderItem(order_id), condition=OrderItem.abandoned.exists())
+    if row.reserving_key:
+        transaction.delete(IdempotencyItem(row.reserving_key), condition=IdempotencyItem.order_id == order_id)
+    transaction.commit()
+    return released
+
+
+def due_for_repair(now: str, *, limit: int = 100) -> list[str]:
+    """Reserving orders whose request must have ended by `now` (a sparse index, oldest first)."""
+    return [row.order_id for row in OrderItem.by_repair.query(REPAIR_QUEUE, OrderByRepair.reserving_until <= now,
+                                                              limit=limit)]
