@@ -1,7 +1,16 @@
-"""`python -m load` (`make load`): mixed traffic, a flash sale, then the invariants; exit 1 if one fails.
+"""`python -m load` (`make load`): mixed traffic, a flash sale, a hot listing, then the invariants; exit 1 if one fails.
 
 Bounded: the mixed phase stops at `--seconds` or `--max-requests`, whichever
-comes first; the flash sale is `--flash-buyers` requests. Loopback only.
+comes first; the flash sale is `--flash-buyers` requests; the hot listing
+`--hot-buyers` requests for `--hot-units` units of a listing made for it, on the
+emulator's contention mode (`--commit-window-ms`, `--item-units`: DynamoDB's
+TransactionConflict and per-item write cap, local/README.md). Loopback only.
+
+The hot listing runs on a stack of its own (SEED=0, contention on) after the
+others: the demo seed does not start under the contention mode (it updates an
+artisan right after the transaction that created it, inside the commit window).
+`--one-stack` runs every phase on one contended, seeded stack instead; a running
+stack (LOAD_API_URL) takes every phase in whatever mode it was started.
 """
 from __future__ import annotations
 
@@ -15,7 +24,7 @@ from typing import Any
 
 import requests
 
-from load import invariants
+from load import hot, invariants
 from load.metrics import Recorder
 from load.scenario import (
     DEMO,
@@ -30,7 +39,7 @@ from load.scenario import (
     place_order,
     sign_in,
 )
-from load.stack import Target, running_target, start_stack
+from load.stack import Target, contention, running_target, start_stack
 
 
 def arguments() -> argparse.Namespace:
@@ -42,6 +51,13 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--flash-buyers", type=int, default=200)
     parser.add_argument("--flash-units", type=int, default=20)
     parser.add_argument("--deliveries", type=int, default=12, help="paid demo orders to ship and deliver")
+    parser.add_argument("--hot-buyers", type=int, default=600, help="purchases of the hot listing")
+    parser.add_argument("--hot-units", type=int, default=150, help="its stock")
+    parser.add_argument("--hot-workers", type=int, default=64, help="hot purchases in flight (one wave)")
+    parser.add_argument("--hot-pool", type=int, default=50, help="signed-in buyers the hot purchases use")
+    parser.add_argument("--commit-window-ms", type=float, default=10.0, help="EMULATOR_COMMIT_WINDOW_MS")
+    parser.add_argument("--item-units", type=float, default=20.0, help="EMULATOR_ITEM_WRITE_UNITS_PER_SECOND")
+    parser.add_argument("--one-stack", action="store_true", help="every phase on one contended, seeded stack")
     return parser.parse_args()
 
 
@@ -117,18 +133,70 @@ def deliver(world: World, accounts: dict[str, Account], limit: int) -> int:
     return delivered
 
 
+def hot_listing(args: argparse.Namespace, target: Target) -> list[str]:
+    """`--hot-buyers` purchases, released together and kept coming, for the `--hot-units` units of a new
+    listing; failures."""
+    world = World(api=target.api_url, aws=target.aws_url, card_secret=target.card_secret,
+                  jazzcash_salt=target.jazzcash_salt, recorder=Recorder(max_requests=10**9))
+    discover(world, requests.Session())
+    listing_ids = hot.hot_listings(world, hot.verified_artisan(world), [args.hot_units])
+    buyers = hot.buyer_pool(world, args.hot_pool)
+    initial = invariants.hot_stock(world.aws, listing_ids)
+    ceiling = hot.Ceiling(window_ms=args.commit_window_ms, units_per_second=args.item_units,
+                          units_per_write=hot.listing_write_units(world.aws, listing_ids[0]))
+    sale = hot.release_buyers(world.api, hot.jobs_for(buyers, listing_ids, args.hot_buyers), args.hot_workers)
+    print(f"== hot listing: {args.hot_buyers} purchases by {len(buyers)} buyers for {args.hot_units} units of "
+          f"{listing_ids[0]}")
+    for line in sale.lines():
+        print(f"  {line}")
+    for line, per_listing in zip(ceiling.lines(), (ceiling.transactional, ceiling.single), strict=True):
+        print(f"  ceiling, {line}: {sale.in_stock_rate() / per_listing:.0%} of it "
+              f"(bench/bench_flash_sale.py judges this)")
+    facts, failures = invariants.check_hot(world.aws, initial, [(p.key, p.order_id) for p in sale.created()])
+    print("  " + ", ".join(f"{name} {value}" for name, value in facts.items()))
+    unexpected = {answer: n for answer, n in sale.answers().items() if not answer.startswith(("201", "200", "409"))}
+    if unexpected:
+        failures.append(f"buyers answered other than 201 or 409: {unexpected}")
+    if facts["units sold"] != min(args.hot_units, args.hot_buyers):
+        failures.append(f"sold {facts['units sold']} of {args.hot_units} units")
+    return [f"hot listing: {failure}" for failure in failures]
+
+
+def stop(target: Target) -> None:
+    code = target.stop()
+    if target.child is not None:
+        print(f"local stack stopped (exit {code})")
+
+
 def main() -> int:
     args = arguments()
-    target = running_target() or start_stack()
+    running = running_target()
+    contended = contention(args.commit_window_ms, args.item_units)
+    shared = running is not None or args.one_stack
+    target = running or start_stack(**(contended if args.one_stack else {}))
     try:
-        return run(args, target)
+        failures = run(args, target)
+        if shared:
+            failures += hot_listing(args, target)
     finally:
-        code = target.stop()
-        if target.child is not None:
-            print(f"local stack stopped (exit {code})")
+        stop(target)
+    if not shared:
+        hot_target = start_stack(**contended, SEED="0")
+        try:
+            failures += hot_listing(args, hot_target)
+        finally:
+            stop(hot_target)
+    print("invariants: stock never negative; units sold = units decremented; one paid# record per paid order; "
+          "payout ledger = delivered less commission; hot listing: sold = stock taken, nothing oversold, "
+          "one order per 201 and per Idempotency-Key, every buyer answered 201 or 409")
+    for failure in failures:
+        print(f"  FAILED: {failure}")
+    print("invariants hold" if not failures else f"{len(failures)} invariant(s) FAILED")
+    return 1 if failures else 0
 
 
-def run(args: argparse.Namespace, target: Target) -> int:
+def run(args: argparse.Namespace, target: Target) -> list[str]:
+    """Mixed traffic, the demo flash sale and fulfilment on `target`; the broken invariants."""
     recorder = Recorder(max_requests=args.max_requests)
     world = World(api=target.api_url, aws=target.aws_url, card_secret=target.card_secret,
                   jazzcash_salt=target.jazzcash_salt, recorder=recorder)
@@ -183,12 +251,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
         failures.append(f"flash sale sold {won} units of {args.flash_units}")
     if results.get(0) or any(code >= 500 for code in results):
         failures.append(f"flash sale had failures: {dict(results)}")
-    print("invariants: stock never negative; units sold = units decremented; one paid# record per paid order; "
-          "payout ledger = delivered less commission")
-    for failure in failures:
-        print(f"  FAILED: {failure}")
-    print("invariants hold" if not failures else f"{len(failures)} invariant(s) FAILED")
-    return 1 if failures else 0
+    return failures
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import boto3
@@ -115,3 +115,92 @@ def summary(aws_url: str, orders_before: set[str]) -> dict[str, int]:
 def order_ids(aws_url: str) -> set[str]:
     client = dynamodb(aws_url)
     return {item["order_id"]["S"] for item in scan(client, table_names(client)["OrdersTable"])}
+
+
+def hot_stock(aws_url: str, listing_ids: list[str]) -> dict[str, int]:
+    """The `stock` of each listing, read consistently."""
+    return {lid: int(item["stock"]["N"]) for lid, item in _listing_items(aws_url, listing_ids).items()}
+
+
+def _listing_items(aws_url: str, listing_ids: list[str]) -> dict[str, dict[str, Any]]:
+    client = dynamodb(aws_url)
+    table = table_names(client)["ListingsTable"]
+    return {lid: client.get_item(TableName=table, Key={"listing_id": {"S": lid}}, ConsistentRead=True)["Item"]
+            for lid in listing_ids}
+
+
+def _holds(item: dict[str, Any]) -> dict[str, int]:
+    """Units a hot listing holds for orders still being placed (`hold_<order id>`, chalicelib/store/hot.py)."""
+    return {name.removeprefix("hold_"): int(value["N"]) for name, value in item.items() if name.startswith("hold_")}
+
+
+def _lines_for(order: dict[str, Any], listing_ids: set[str]) -> list[dict[str, Any]]:
+    return [line for line in json.loads(order["lines"]["S"]) if line["listing_id"] in listing_ids]
+
+
+def check_hot(aws_url: str, initial_stock: dict[str, int],
+              answered: list[tuple[str, str]]) -> tuple[dict[str, int], list[str]]:
+    """A flash sale's invariants on its listings (`initial_stock`), given every created answer as
+    (Idempotency-Key, order id): units sold = stock taken, stock never negative, nothing oversold,
+    one order per created answer and per key. Returns (facts, failures)."""
+    client = dynamodb(aws_url)
+    tables = table_names(client)
+    hot = set(initial_stock)
+    items = _listing_items(aws_url, sorted(hot))
+    stock = {lid: int(item["stock"]["N"]) for lid, item in items.items()}
+    orders = [order for order in scan(client, tables["OrdersTable"]) if _lines_for(order, hot)]
+    # An order still being placed (or being undone) is not an order yet: what it took is held on the listing.
+    placing = {order["order_id"]["S"] for order in orders if "reserving_until" in order}
+    live = [order for order in orders if order["status"]["S"] in HOLDING_STOCK and "reserving_until" not in order]
+    sold: dict[str, int] = defaultdict(int)
+    for order in live:
+        for line in _lines_for(order, hot):
+            sold[line["listing_id"]] += int(line["quantity"])
+    held = {lid: sum(units for order_id, units in _holds(item).items() if order_id in placing or
+                     order_id not in {order["order_id"]["S"] for order in orders})
+            for lid, item in items.items()}
+    failures: list[str] = []
+    for lid in sorted(hot):
+        if sold[lid] + held[lid] != initial_stock[lid] - stock[lid]:
+            failures.append(f"{lid}: live orders hold {sold[lid]} units and {held[lid]} are held for orders being "
+                            f"placed, but stock went {initial_stock[lid]} -> {stock[lid]}")
+        if stock[lid] < 0:
+            failures.append(f"{lid}: stock is {stock[lid]}")
+    oversold = sum(max(0, sold[lid] - initial_stock[lid]) for lid in hot)
+    if oversold:
+        failures.append(f"oversold by {oversold} units")
+    failures += _one_order_per_answer(client, tables, answered, {order["order_id"]["S"] for order in live})
+    facts = {"initial stock": sum(initial_stock.values()), "stock now": sum(stock.values()),
+             "units sold": sum(sold.values()), "units held for orders being placed": sum(held.values()),
+             "orders being placed or undone": len(placing), "oversold": oversold, "live orders": len(live),
+             **{f"orders {status}": n for status, n in sorted(Counter(o["status"]["S"] for o in orders).items())}}
+    return facts, failures
+
+
+def _one_order_per_answer(client: Any, tables: dict[str, str], answered: list[tuple[str, str]],
+                          live: set[str]) -> list[str]:
+    """Created answers and live orders match one to one, and no Idempotency-Key made two orders."""
+    failures: list[str] = []
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for key, order_id in answered:
+        by_key[key].add(order_id)
+    told = {order_id for order_ids in by_key.values() for order_id in order_ids}
+    if len(answered) != len(live):
+        failures.append(f"{len(answered)} answers created an order but {len(live)} live orders exist")
+    if told - live:
+        failures.append(f"{len(told - live)} orders answered as created are not live: {sorted(told - live)[:3]}")
+    if live - told:
+        failures.append(f"{len(live - told)} live orders nobody was told about: {sorted(live - told)[:3]}")
+    twice = {key: ids for key, ids in by_key.items() if len(ids) > 1}
+    if twice:
+        failures.append(f"{len(twice)} Idempotency-Keys got more than one order: {list(twice.items())[:3]}")
+    keys_per_order: dict[str, int] = defaultdict(int)
+    for record in scan(client, tables["IdempotencyTable"]):
+        if record["order_id"]["S"] in live:
+            keys_per_order[record["order_id"]["S"]] += 1
+    doubled = {order_id: n for order_id, n in keys_per_order.items() if n != 1}
+    unkeyed = live - set(keys_per_order)  # a live order must keep its key, or a retry would buy again
+    if doubled or unkeyed:
+        failures.append(f"orders with more than one idempotency record: {len(doubled)}; live orders with none: "
+                        f"{len(unkeyed)}")
+    return failures

@@ -1,5 +1,7 @@
 """The stack under load: `python -m local` started on free loopback ports (SEED=1), or a running one.
 
+`start_stack(**contention(window_ms, units))` starts it with the emulator's contention mode on.
+
 A running stack is named by `LOAD_API_URL` and `LOAD_AWS_URL` (its emulator, read
 directly for the invariants); its gateway secrets by `LOAD_CARD_SECRET` and
 `LOAD_JAZZCASH_SALT` (the local stack's defaults otherwise).
@@ -57,10 +59,20 @@ def running_target() -> Target | None:
                   commission_bps=int(os.environ.get("LOAD_COMMISSION_BPS", "500")))
 
 
-def start_stack() -> Target:
-    """`python -m local` with the demo catalogue, on free ports; returns once it printed READY."""
-    child = launch(SEED="1", CARD_WEBHOOK_SECRET=CARD_SECRET, JAZZCASH_INTEGRITY_SALT=JAZZCASH_SALT,
-                   COMMISSION_BPS="500", RESERVATION_MINUTES="30", SWEEP_SECONDS="5")
+def contention(window_ms: float, units_per_second: float) -> dict[str, str]:
+    """The environment that turns the emulator's contention mode on (local/README.md, "Contention mode")."""
+    return {"EMULATOR_CONTENTION": "1", "EMULATOR_COMMIT_WINDOW_MS": f"{window_ms:g}",
+            "EMULATOR_ITEM_WRITE_UNITS_PER_SECOND": f"{units_per_second:g}"}
+
+
+def start_stack(**overrides: str) -> Target:
+    """`python -m local` with the demo catalogue, on free ports; returns once it printed READY.
+
+    `overrides` go into its environment after the defaults (the contention mode, SWEEP_SECONDS, ...).
+    """
+    settings = {"SEED": "1", "CARD_WEBHOOK_SECRET": CARD_SECRET, "JAZZCASH_INTEGRITY_SALT": JAZZCASH_SALT,
+                "COMMISSION_BPS": "500", "RESERVATION_MINUTES": "30", "SWEEP_SECONDS": "5", **overrides}
+    child = launch(**settings)
     target = Target(api_url=child.api_url, aws_url=child.aws_url, card_secret=CARD_SECRET,
                     jazzcash_salt=JAZZCASH_SALT, commission_bps=500, child=child)
     started = time.monotonic()

@@ -22,8 +22,11 @@ and deletes the order and its idempotency record, so the buyer's retry starts af
 """
 from __future__ import annotations
 
+import logging
+import os
 import random
 import time
+from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -37,16 +40,29 @@ from .records import IdempotencyRecord, Order
 from .tables import IdempotencyItem, ListingItem, OrderByRepair, OrderItem
 from .transactions import Transaction
 
+logger = logging.getLogger(__name__)
 REPAIR_QUEUE = "reserving"
 # Writes that meet another writer or the item's write rate wait their turn until this budget is spent
-# (under the API function's 10 s timeout), then the buyer is told to retry (503).
-_PATIENCE_SECONDS = 6.0
+# (under the API function's 25 s timeout, API Gateway's 29 s), then the buyer is told to retry (503):
+# in a sale, a buyer is better served by a wait than by a refusal.
+_PATIENCE_SECONDS = 20.0
 _BUSY = frozenset({"TransactionConflictException", "ThrottlingException", "ProvisionedThroughputExceededException",
                    "RequestLimitExceeded"})
 
 
+@lru_cache(maxsize=4)
+def _writer(region: str | None, endpoint_url: str | None) -> Any:
+    """A DynamoDB client that does not retry by itself: `_patiently` retries busy answers within milliseconds,
+    where botocore waits up to a second (and doubling) after a throttle, leaving the item's units unused."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client("dynamodb", region_name=region, endpoint_url=endpoint_url,
+                                          config=Config(retries={"total_max_attempts": 1}))
+
+
 def _client() -> Any:
-    return ListingItem._get_connection().connection.client
+    return _writer(ListingItem.Meta.region, os.environ.get("AWS_ENDPOINT_URL") or None)
 
 
 def _hold(order_id: str) -> str:
@@ -56,15 +72,17 @@ def _hold(order_id: str) -> str:
 def _patiently(write: Any) -> Any:
     """`write()`, retried with jittered back-off while the item is busy, until the patience runs out."""
     deadline = time.monotonic() + _PATIENCE_SECONDS
-    pause = 0.005
+    pause = 0.025
     while True:
         try:
             return write()
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in _BUSY or time.monotonic() > deadline:
-                if time.monotonic() > deadline:
-                    raise ServiceUnavailableError(headers={"Retry-After": "1"}) from None
+            code = error.response.get("Error", {}).get("Code")
+            if code not in _BUSY:
                 raise
+            if time.monotonic() > deadline:
+                logger.warning("hot listing write gave up after %.1f s busy", _PATIENCE_SECONDS, extra={"code": code})
+                raise ServiceUnavailableError(headers={"Retry-After": "1"}) from None
         time.sleep(random.uniform(pause / 2, pause))
         pause = min(pause * 2, 0.2)
 

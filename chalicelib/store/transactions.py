@@ -8,6 +8,7 @@ and throttling are retried with jittered back-off, then surface as a 503.
 """
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Hashable
@@ -20,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..errors import ServiceUnavailableError
 
+logger = logging.getLogger(__name__)
 _SEND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
 _RETRIES = 5
 # Cancellation reasons that clear with time: another writer, or the item's write rate (a hot item).
@@ -62,8 +64,8 @@ class Transaction:
     def commit(self, *, retry_conflicts: bool = True) -> list[Hashable]:
         """Run it; returns the tags of the actions whose condition failed (empty: all written).
 
-        Without `retry_conflicts`, a transaction conflict raises ConflictedError naming the
-        actions that met another writer, so the caller can take another path to them.
+        Without `retry_conflicts`, a transaction conflict (or an item over its write rate) raises
+        ConflictedError naming the actions concerned, so the caller can take another path to them.
         """
         sent = sorted(self._actions, key=lambda action: _SEND_ORDER[action[0]])
         for attempt in range(_RETRIES):
@@ -78,12 +80,15 @@ class Transaction:
                 if failed:
                     return failed
                 codes = {reason.code for reason in reasons if reason is not None}
-                if "TransactionConflict" in codes and not retry_conflicts:
+                if codes & _RETRYABLE_REASONS and not retry_conflicts:
+                    # Another writer holds an item, or the item is past its write rate: either way it is hot.
                     raise ConflictedError([sent[i][1] for i, reason in enumerate(reasons)
-                                           if reason is not None and reason.code == "TransactionConflict"]) from None
+                                           if reason is not None and reason.code in _RETRYABLE_REASONS]) from None
                 if codes & _RETRYABLE_REASONS or error.cause_response_code in _RETRYABLE:
                     time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
                     continue
                 raise
             return []
+        logger.warning("transaction gave up after %d busy attempts", _RETRIES,
+                       extra={"actions": [str(tag) for _, tag, _, _ in self._actions if tag is not None]})
         raise ServiceUnavailableError(headers={"Retry-After": "1"})
