@@ -262,7 +262,9 @@ def test_every_refused_write_leaves_its_object_unchanged(results: Results) -> No
 def test_the_matrix_covers_every_route_of_the_app() -> None:
     from app import app
 
-    served = {(method, path) for path, entry in app.routes.items() for method in entry}
+    # Every route the app serves, but the 405 answers each path gives the methods it does not take.
+    served = {(method, path) for path, entries in app.routes.items() for method, entry in entries.items()
+              if not entry.view_name.startswith("method_not_allowed")}
     covered = {(row.method, row.path) for row in MATRIX}
     shapes = {(method, _shape(path)) for method, path in covered}
 

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import jwt
 import pytest
 import requests
 
 from local.emulator import LocalAws
 from local.provision import load_template, provision, references
 from local.pump import EventPump
-from local.users import DEMO_USERS
+from local.users import DEMO_USERS, sign_in
 
 from .conftest import LocalStack, start_stack
 
@@ -297,13 +298,20 @@ def test_the_seeded_stack_signs_in_its_printed_demo_users(
     ]
 
     assert len(sign_ins) == len(DEMO_USERS)
+    # Staff give their authenticator's code too: the banner prints the demo ops user's secret.
+    secrets = re.findall(r"python -m local\.totp (\S+)", seeded_stack.output)
+    assert len(secrets) == 1
     for email, password in sign_ins:
-        result = cognito.initiate_auth(
-            ClientId=seeded_stack.client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        staff = email.startswith("ops@")
+        token = sign_in(
+            cognito,
+            client_id=seeded_stack.ops_client_id if staff else seeded_stack.client_id,
+            email=email,
+            password=password,
+            totp_secret=secrets[0] if staff else None,
         )
-        assert result["AuthenticationResult"]["IdToken"]
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert ("ops" in claims.get("cognito:groups", [])) == staff
 
 
 def _processes_in_group(pgid: int) -> list[int]:

@@ -12,19 +12,10 @@ import pytest
 import requests
 
 from harness.aws import Aws, User
-from harness.factories import make_listing, make_profile
 from harness.http import body_of, call
+from harness.images import new_listing
 
 JPEG = "image/jpeg"
-
-
-def new_listing(client: Any, aws: Aws) -> tuple[User, str]:
-    """An artisan with a profile and a draft listing."""
-    artisan = aws.user("artisans")
-    assert call(client, "PUT", "/artisans/me", artisan, make_profile()).status_code == 201
-    response = call(client, "POST", "/listings", artisan, make_listing())
-    assert response.status_code == 201, response.body
-    return artisan, body_of(response)["listing_id"]
 
 
 def grant(client: Any, user: User | None, listing_id: str, **overrides: Any) -> Any:
