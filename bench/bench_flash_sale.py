@@ -10,8 +10,9 @@ come from a pool of `--pool` signed-in accounts (20,000 sign-ups would take long
 sale); every request is still a distinct purchase: one order of quantity 1, card, PKR, its own Idempotency-Key.
 
 The local API (Chalice's dev server, in Python) sells far fewer than 500 orders/s, so the
-emulator runs with a lowered per-item cap (`--item-units`, 20 write units/s) so that the item,
-not the stack, is the bottleneck; the stack's raw throughput is printed to show it is above.
+emulator runs with a lowered per-item cap (`--item-units`, 10 write units/s) so that the item,
+not the stack, is the bottleneck; the stack's raw throughput (the same emulator model, the cap
+lifted) is printed to show it is well above.
 The modelled ceiling per listing is min(1000 ms / window, units/s / 2) orders/s when each
 order's transaction writes the listing, and units/s / writes-per-order when the listing takes
 single-item writes (each times the listing's KB). Both are printed with the ratio achieved; the
@@ -69,7 +70,7 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="400 buyers/100 units and 2,000 buyers/10 listings")
     parser.add_argument("--window-ms", type=float, default=10.0, help="EMULATOR_COMMIT_WINDOW_MS")
-    parser.add_argument("--item-units", type=float, default=20.0, help="EMULATOR_ITEM_WRITE_UNITS_PER_SECOND")
+    parser.add_argument("--item-units", type=float, default=10.0, help="EMULATOR_ITEM_WRITE_UNITS_PER_SECOND")
     parser.add_argument("--workers", type=int, default=16, help="buyers in flight at once")
     parser.add_argument("--pool", type=int, default=200, help="signed-in buyer accounts the purchases use")
     parser.add_argument("--raw-orders", type=int, default=None, help="orders of the raw-throughput run")
@@ -96,8 +97,9 @@ def world_of(target: Target) -> World:
 
 def raw_throughput(args: argparse.Namespace, orders: int) -> float:
     """Orders/s of the stack itself on the hot path: one listing with ample stock taking the single-item
-    reservations (marked hot), contention mode off, so nothing but the local API and emulator limit it."""
-    target = start_stack(EMULATOR_CONTENTION="0", SWEEP_SECONDS=args.sweep_seconds)
+    reservations (marked hot), on the same contention model with its item cap lifted, so nothing but the local
+    API and emulator limit it."""
+    target = start_stack(**contention(args.window_ms, 10**6), SEED="0", SWEEP_SECONDS=args.sweep_seconds)
     try:
         world = world_of(target)
         listing = hot_listings(world, verified_artisan(world), [orders * 2])
@@ -107,7 +109,7 @@ def raw_throughput(args: argparse.Namespace, orders: int) -> float:
     finally:
         target.stop()
     rate = sale.units_per_second()
-    print(f"== the stack's raw throughput (contention off, one listing on the hot path): {len(sale.created())} of "
+    print(f"== the stack's raw throughput (item cap lifted, one listing on the hot path): {len(sale.created())} of "
           f"{orders} orders created, {rate:.1f} orders/s; p50 {sale.latency_ms(.5):.0f} ms, "
           f"p99 {sale.latency_ms(.99):.0f} ms; answers {dict(sale.answers())}")
     return rate
