@@ -1,1 +1,1 @@
-"""catalog"""
+"""Artisans and listings: who may see and change what, publishing, and the browse shapes."""

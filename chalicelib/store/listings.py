@@ -47,11 +47,6 @@ def get_listing(listing_id: str) -> Listing | None:
         return None
 
 
-def get_listings(listing_ids: list[str]) -> dict[str, Listing]:
-    """One BatchGetItem for up to 100 listings."""
-    return {row.listing_id: listing_from_row(row) for row in ListingItem.batch_get(listing_ids, consistent_read=True)}
-
-
 def put_new_listing(listing: Listing) -> Listing:
     values = {name: value for name, value in asdict(listing).items() if value is not None}
     values.update({name: value for name, value in _browse_keys(listing).items() if value is not None})
