@@ -35,7 +35,7 @@ from pynamodb.exceptions import UpdateError
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
 from .conditions import condition_failed
-from .orders import DuplicateRecordError, StockShortError, artisan_copy_rows, expiry_queue, order_row
+from .orders import DuplicateRecordError, StockShortError, artisan_copy_rows, expiry_queue, order_row, put_new_order
 from .records import IdempotencyRecord, Order
 from .tables import IdempotencyItem, ListingItem, OrderByRepair, OrderItem
 from .transactions import Transaction
@@ -107,10 +107,7 @@ def begin(order: Order, idempotency: IdempotencyRecord, *, reserving_until: str)
     row.reserving_key = idempotency.key
     row.expiry_queue = None
     transaction = Transaction(OrderItem.Meta.region)
-    transaction.put(IdempotencyItem(idempotency.key, request_hash=idempotency.request_hash,
-                                    order_id=idempotency.order_id, expires_at_epoch=idempotency.expires_at_epoch),
-                    condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
-    transaction.put(row, condition=OrderItem.order_id.does_not_exist(), tag="order")
+    put_new_order(transaction, row, idempotency)
     if transaction.commit():
         raise DuplicateRecordError()
 

@@ -90,6 +90,14 @@ def order_row(order: Order) -> OrderItem:
     return OrderItem(**values, expiry_queue=expiry_queue(order.status))
 
 
+def put_new_order(transaction: Transaction, row: OrderItem, idempotency: IdempotencyRecord) -> None:
+    """Add the idempotency record and the order to `transaction`, each only if it does not exist yet."""
+    transaction.put(IdempotencyItem(idempotency.key, request_hash=idempotency.request_hash,
+                                    order_id=idempotency.order_id, expires_at_epoch=idempotency.expires_at_epoch),
+                    condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
+    transaction.put(row, condition=OrderItem.order_id.does_not_exist(), tag="order")
+
+
 def artisan_copy_rows(order: Order) -> list[ArtisanOrderItem]:
     """Each artisan's copy of their lines, so an artisan's orders are one Query."""
     return [ArtisanOrderItem(artisan_id, _order_sort(order.created_at, order.order_id), order_id=order.order_id,
@@ -234,10 +242,7 @@ def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: 
     listing (a hot one: its next orders reserve outside the transaction, store/hot.py).
     """
     transaction = Transaction(OrderItem.Meta.region)
-    transaction.put(IdempotencyItem(idempotency.key, request_hash=idempotency.request_hash,
-                                    order_id=idempotency.order_id, expires_at_epoch=idempotency.expires_at_epoch),
-                    condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
-    transaction.put(order_row(order), condition=OrderItem.order_id.does_not_exist(), tag="order")
+    put_new_order(transaction, order_row(order), idempotency)
     for row in artisan_copy_rows(order):
         transaction.put(row)
     _reserve(transaction, reservations)
