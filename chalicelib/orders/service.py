@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +166,7 @@ def list_orders(*, identity: Identity, limit: int, cursor: str | None) -> dict[s
     return {"items": [order_document(order) for order in page.items], "next_cursor": page.next_cursor}
 
 
-def change_order(order_id: str, decide: Any) -> Order:
+def change_order(order_id: str, decide: Callable[[Order | None, str], OrderChange]) -> Order:
     """Read the order, `decide(order, now)` its change, commit it conditional on what was read; re-read on a conflict.
 
     `decide` gets None for a missing order and raises the domain error that refuses the change.

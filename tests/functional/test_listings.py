@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from harness.aws import User
-from harness.factories import image_record, make_listing, make_profile, store_ready_image
+from harness.factories import active_listing, image_record, make_listing, make_profile, store_ready_image
 from harness.http import body_of, call
 from harness.stored import store_image_record
 
@@ -34,14 +34,6 @@ def _artisan(client: Any, aws: Any, *, verified: bool = True, **profile: Any) ->
 def _create(client: Any, user: User, **overrides: Any) -> dict[str, Any]:
     response = call(client, "POST", "/listings", user, make_listing(**overrides))
     assert response.status_code == 201, response.body
-    return dict(body_of(response))
-
-
-def _active(client: Any, user: User, **overrides: Any) -> dict[str, Any]:
-    listing = _create(client, user, **overrides)
-    store_ready_image(listing["listing_id"])
-    response = call(client, "POST", f"/listings/{listing['listing_id']}/publish", user)
-    assert response.status_code == 200, response.body
     return dict(body_of(response))
 
 
@@ -186,7 +178,7 @@ def test_a_draft_is_404_to_everyone_but_its_owner_and_ops(client, aws):
 
 def test_an_active_listing_is_public_with_its_etag(client, aws):
     owner = _artisan(client, aws)
-    listing = _active(client, owner)
+    listing = active_listing(client, owner)
     response = call(client, "GET", f"/listings/{listing['listing_id']}")
     assert response.status_code == 200
     assert response.headers["ETag"] == f'"{listing["version"]}"'
@@ -212,7 +204,7 @@ def test_an_unknown_listing_is_404(client):
 ])
 def test_display_price_is_converted_half_up(client, aws, amount, rate, expected):
     owner = _artisan(client, aws)
-    listing = _active(client, owner, price={"amount": amount, "currency": "PKR"})
+    listing = active_listing(client, owner, price={"amount": amount, "currency": "PKR"})
     assert call(client, "PUT", "/ops/fx-rates", aws.user("ops"), {"rates": {"USD": rate}}).status_code == 200
     response = call(client, "GET", f"/listings/{listing['listing_id']}?currency=USD")
     assert response.status_code == 200
@@ -223,7 +215,7 @@ def test_display_price_is_converted_half_up(client, aws, amount, rate, expected)
 
 
 def test_an_unsupported_display_currency_is_400(client, aws):
-    listing = _active(client, _artisan(client, aws))
+    listing = active_listing(client, _artisan(client, aws))
     for path in (f"/listings/{listing['listing_id']}?currency=JPY", "/listings?currency=usd"):
         response = call(client, "GET", path)
         assert response.status_code == 400
@@ -298,7 +290,7 @@ def test_an_invalid_patch_changes_nothing(client, aws, body):
 
 def test_someone_elses_listing_is_403_when_active_and_404_when_draft(client, aws):
     owner, other = _artisan(client, aws), _artisan(client, aws)
-    active, draft = _active(client, owner), _create(client, owner)
+    active, draft = active_listing(client, owner), _create(client, owner)
     for listing, status, code in ((active, 403, "FORBIDDEN"), (draft, 404, "NOT_FOUND")):
         path = f"/listings/{listing['listing_id']}"
         for method, suffix, body in (("PATCH", "", {"stock": 0}), ("POST", "/publish", None),
@@ -309,14 +301,14 @@ def test_someone_elses_listing_is_403_when_active_and_404_when_draft(client, aws
 
 
 def test_a_buyer_cannot_edit_an_active_listing(client, aws):
-    listing = _active(client, _artisan(client, aws))
+    listing = active_listing(client, _artisan(client, aws))
     response = call(client, "PATCH", f"/listings/{listing['listing_id']}", aws.user(), {"stock": 0})
     assert response.status_code == 403
     assert body_of(call(client, "GET", f"/listings/{listing['listing_id']}"))["stock"] == listing["stock"]
 
 
 def test_patching_needs_a_token(client, aws):
-    listing = _active(client, _artisan(client, aws))
+    listing = active_listing(client, _artisan(client, aws))
     response = call(client, "PATCH", f"/listings/{listing['listing_id']}", None, {"stock": 0})
     assert response.status_code == 401
     assert body_of(call(client, "GET", f"/listings/{listing['listing_id']}")) == listing
@@ -364,7 +356,7 @@ def test_publish_makes_the_listing_active_and_browsable(client, aws):
 
 def test_unpublish_returns_to_draft_and_leaves_the_catalog(client, aws):
     owner = _artisan(client, aws)
-    listing = _active(client, owner)
+    listing = active_listing(client, owner)
     response = call(client, "POST", f"/listings/{listing['listing_id']}/unpublish", owner)
     assert response.status_code == 200
     assert body_of(response)["status"] == "draft"
@@ -376,7 +368,7 @@ def test_unpublish_returns_to_draft_and_leaves_the_catalog(client, aws):
 
 def test_delete_archives_and_the_listing_is_gone_from_browse(client, aws):
     owner = _artisan(client, aws)
-    listing = _active(client, owner)
+    listing = active_listing(client, owner)
     path = f"/listings/{listing['listing_id']}"
     response = call(client, "DELETE", path, owner)
     assert response.status_code == 204
@@ -393,7 +385,7 @@ def test_delete_archives_and_the_listing_is_gone_from_browse(client, aws):
     ("PATCH", "", {"stock": 1}), ("POST", "/publish", None), ("POST", "/unpublish", None)])
 def test_an_archived_listing_cannot_change(client, aws, method, suffix, body):
     owner = _artisan(client, aws)
-    listing = _active(client, owner)
+    listing = active_listing(client, owner)
     assert call(client, "DELETE", f"/listings/{listing['listing_id']}", owner).status_code == 204
     before = _read(client, listing["listing_id"], owner)
     response = call(client, method, f"/listings/{listing['listing_id']}{suffix}", owner, body)
@@ -404,7 +396,7 @@ def test_an_archived_listing_cannot_change(client, aws, method, suffix, body):
 
 def test_editing_an_active_listing_moves_it_between_categories(client, aws):
     owner = _artisan(client, aws)
-    listing = _active(client, owner)
+    listing = active_listing(client, owner)
     response = call(client, "PATCH", f"/listings/{listing['listing_id']}", owner,
                     {"category": "pottery", "price": {"amount": 500000, "currency": "PKR"}})
     assert response.status_code == 200
@@ -433,12 +425,12 @@ def catalog(client, aws) -> dict[str, str]:
     ]
     ids = {"punjab": punjab.sub, "sindh": sindh.sub}
     for name, owner, category, amount in specs:
-        ids[name] = _active(client, owner, category=category, price={"amount": amount, "currency": "PKR"})[
+        ids[name] = active_listing(client, owner, category=category, price={"amount": amount, "currency": "PKR"})[
             "listing_id"]
     _create(client, punjab, category="embroidery", price={"amount": 200000, "currency": "PKR"})
-    archived = _active(client, sindh, category="embroidery", price={"amount": 210000, "currency": "PKR"})
+    archived = active_listing(client, sindh, category="embroidery", price={"amount": 210000, "currency": "PKR"})
     assert call(client, "DELETE", f"/listings/{archived['listing_id']}", sindh).status_code == 204
-    unpublished = _active(client, punjab, category="embroidery", price={"amount": 220000, "currency": "PKR"})
+    unpublished = active_listing(client, punjab, category="embroidery", price={"amount": 220000, "currency": "PKR"})
     assert call(client, "POST", f"/listings/{unpublished['listing_id']}/unpublish", punjab).status_code == 200
     return ids
 
@@ -526,7 +518,7 @@ def test_pages_walk_every_listing_exactly_once(client, catalog, query, expected,
 def test_limit_defaults_to_20(client, aws):
     owner = _artisan(client, aws)
     for _ in range(21):
-        _active(client, owner)
+        active_listing(client, owner)
     response = call(client, "GET", "/listings")
     assert len(_ids(response)) == 20
     assert body_of(response)["next_cursor"]
@@ -552,7 +544,7 @@ def test_a_tampered_or_foreign_cursor_is_400_bad_cursor(client, catalog):
 
 def test_my_listings_include_drafts_and_refuse_foreign_cursors(client, aws, catalog):
     owner = _artisan(client, aws)
-    first, second = _create(client, owner), _active(client, owner)
+    first, second = _create(client, owner), active_listing(client, owner)
     response = call(client, "GET", "/artisans/me/listings?limit=1", owner)
     assert _ids(response) == [second["listing_id"]]
     cursor = body_of(response)["next_cursor"]
