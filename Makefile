@@ -80,6 +80,11 @@ endef
 flash: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/bench_flash_sale.py $(FLASH_ARGS)
 
+# A registry import of 50,000 generated rows through the local stack (`make bench` runs it with 2,000).
+.PHONY: import-bench
+import-bench: $(STAMP)
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/bench_import.py --rows 50000 $(IMPORT_BENCH_ARGS)
+
 package: $(STAMP)
 	$(chalice_package)
 

@@ -25,9 +25,13 @@ from chalicelib.wiring import get_settings
 # Each service loads when a request first uses it, so a cold start pays only for what its request needs.
 artisans = lazy_module("chalicelib.catalog.artisans")
 listings = lazy_module("chalicelib.catalog.listings")
+moderation = lazy_module("chalicelib.catalog.moderation")
+audit = lazy_module("chalicelib.audit.service")
 fx = lazy_module("chalicelib.fx.service")
 uploads = lazy_module("chalicelib.images.uploads")
 processor = lazy_module("chalicelib.images.processor")
+imports = lazy_module("chalicelib.onboarding.imports")
+import_worker = lazy_module("chalicelib.onboarding.worker")
 orders = lazy_module("chalicelib.orders.service")
 payments = lazy_module("chalicelib.payments.service")
 payouts = lazy_module("chalicelib.payouts.service")
@@ -197,9 +201,10 @@ def put_fx_rates(call: Call) -> dict[str, Any]:
 # --- artisans --------------------------------------------------------------------
 
 
-@route(Operation("PUT", "/artisans/me", "Create (201) or update (200) my artisan profile", "artisans",
+@route(Operation("PUT", "/artisans/me", "Create (201) or update (200) my artisan profile (any signed-in user: "
+                 "creating one joins the artisans group)", "artisans",
                  response="catalog:ArtisanPrivate", request="catalog:ArtisanUpsert", auth=True,
-                 errors=(400, 401, 403, 409, 413), other_statuses={201: "catalog:ArtisanPrivate"}))
+                 errors=(400, 401, 409, 413, 503), other_statuses={201: "catalog:ArtisanPrivate"}))
 def put_my_profile(call: Call) -> Reply:
     identity = call.caller()
     request = call.body()
@@ -207,8 +212,8 @@ def put_my_profile(call: Call) -> Reply:
     return Reply(profile, 201 if created else 200)
 
 
-@route(Operation("GET", "/artisans/me", "My artisan profile", "artisans", response="catalog:ArtisanPrivate",
-                 auth=True, errors=(401, 403, 404)))
+@route(Operation("GET", "/artisans/me", "My artisan profile (any signed-in user; 404 without one)", "artisans",
+                 response="catalog:ArtisanPrivate", auth=True, errors=(401, 404)))
 def get_my_profile(call: Call) -> dict[str, Any]:
     return artisans.get_my_profile(identity=call.caller())
 
@@ -251,8 +256,50 @@ def verification_queue(call: Call) -> dict[str, Any]:
 def decide_verification(call: Call, artisan_id: str) -> dict[str, Any]:
     identity = call.caller()
     decision = call.body()
-    return artisans.decide_verification(identity=identity, artisan_id=artisan_id, decision=decision.decision,
-                                        note=decision.note)
+    return moderation.decide_verification(identity=identity, artisan_id=artisan_id, decision=decision.decision,
+                                          note=decision.note)
+
+
+# --- moderation (ops) --------------------------------------------------------------
+
+
+@route(Operation("POST", "/ops/artisans/{artisan_id}/suspension", "Suspend an artisan: every listing leaves the "
+                 "catalog (ops)", "ops", response="catalog:ArtisanPrivate", request="catalog:SuspensionCreate",
+                 auth=True, errors=(400, 401, 403, 404, 409, 413, 503)))
+def suspend_artisan(call: Call, artisan_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    reason = call.body().reason
+    return moderation.suspend(identity=identity, artisan_id=artisan_id, reason=reason)
+
+
+@route(Operation("DELETE", "/ops/artisans/{artisan_id}/suspension", "Lift a suspension (ops)", "ops",
+                 response="catalog:ArtisanPrivate", auth=True, errors=(401, 403, 404, 409, 503)))
+def lift_suspension(call: Call, artisan_id: str) -> dict[str, Any]:
+    return moderation.lift_suspension(identity=call.caller(), artisan_id=artisan_id)
+
+
+@route(Operation("POST", "/ops/listings/{listing_id}/takedown", "Take a listing down (ops)", "ops",
+                 response="catalog:ListingPublic", request="catalog:TakedownCreate", auth=True,
+                 errors=(400, 401, 403, 404, 409, 413, 503)))
+def take_down_listing(call: Call, listing_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    reason = call.body().reason
+    return moderation.take_down(identity=identity, listing_id=listing_id, reason=reason)
+
+
+@route(Operation("POST", "/ops/listings/{listing_id}/reinstatement", "Reinstate a taken-down listing as a draft "
+                 "(ops)", "ops", response="catalog:ListingPublic", auth=True, errors=(401, 403, 404, 409, 503)))
+def reinstate_listing(call: Call, listing_id: str) -> dict[str, Any]:
+    return moderation.reinstate(identity=call.caller(), listing_id=listing_id)
+
+
+@route(Operation("GET", "/ops/audit", "Ops decisions, newest first: by target, by actor, or all (ops)", "ops",
+                 response="audit:AuditPage", query="audit:AuditQuery", auth=True, errors=(400, 401, 403)))
+def audit_log(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    params = call.query()
+    return audit.audit_log(identity=identity, target_id=params.target_id, actor_id=params.actor_id,
+                           limit=params.limit, cursor=params.cursor)
 
 
 # --- listings --------------------------------------------------------------------
@@ -429,6 +476,32 @@ def card_webhook(call: Call) -> dict[str, Any]:
     return {"status": "ok"}
 
 
+# --- registry imports (ops) ----------------------------------------------------------
+
+
+@route(Operation("POST", "/ops/artisan-imports", "Start a registry import: a presigned POST for its CSV (ops)", "ops",
+                 status=201, response="onboarding:ArtisanImportCreated", request="onboarding:ArtisanImportCreate",
+                 auth=True, errors=(400, 401, 403, 413)))
+def create_artisan_import(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    request = call.body()
+    return imports.create_import(identity=identity, size_bytes=request.size_bytes)
+
+
+@route(Operation("GET", "/ops/artisan-imports", "Registry imports, newest first (ops)", "ops",
+                 response="onboarding:ArtisanImportPage", query="http:PageQuery", auth=True, errors=(400, 401, 403)))
+def list_artisan_imports(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    page = call.query()
+    return imports.list_imports(identity=identity, limit=page.limit, cursor=page.cursor)
+
+
+@route(Operation("GET", "/ops/artisan-imports/{import_id}", "A registry import's progress and error report (ops)",
+                 "ops", response="onboarding:ArtisanImportPublic", auth=True, errors=(401, 403, 404)))
+def get_artisan_import(call: Call, import_id: str) -> dict[str, Any]:
+    return imports.get_import(identity=call.caller(), import_id=import_id)
+
+
 # --- the other methods of every path: 405 with Allow ---------------------------------
 # API Gateway (REST) answers an undeclared method like an unknown path, so each path declares the other
 # standard methods too and answers them in the contract's shape (OPTIONS is CORS's; HEAD follows GET).
@@ -464,6 +537,17 @@ def process_image_events(event: Any) -> dict[str, Any]:
     result = processor.process_batch(event.to_dict()["Records"])
     count("ImagesProcessed", result.outcomes["ready"])
     count("ImagesRejected", result.outcomes["rejected"])
+    publish_metrics()
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in result.failed]}
+
+
+@app.on_sqs_message(queue=os.environ.get("IMPORT_QUEUE_NAME", "mip-dev-import-events"), batch_size=1)
+def process_import_events(event: Any) -> dict[str, Any]:
+    """A registry file landed (or a continuation): rows -> artisans until done or the time runs low."""
+    get_settings()
+    result = import_worker.process_batch(event.to_dict()["Records"],
+                                         remaining_ms=event.context.get_remaining_time_in_millis)
+    count("ImportsFinished", sum(outcome == "done" for outcome in result.outcomes.values()))
     publish_metrics()
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in result.failed]}
 

@@ -24,10 +24,16 @@ TABLE_ENV: dict[str, str] = {
     "PaymentEventsTable": "TABLE_PAYMENT_EVENTS",
     "PayoutsTable": "TABLE_PAYOUTS",
     "SettingsTable": "TABLE_SETTINGS",
+    "AuditTable": "TABLE_AUDIT",
+    "ImportsTable": "TABLE_IMPORTS",
+    "ImportRowsTable": "TABLE_IMPORT_ROWS",
 }
 
 SUPPORTED_CURRENCIES: tuple[str, ...] = ("PKR", "USD", "GBP", "EUR", "AED", "SAR")
+# What a user signs up and in with: the user pool's UsernameAttributes (infra/resources.yaml).
+SIGN_IN_WITH: tuple[str, ...] = ("email", "phone_number")
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_MAX_BYTES = 50 * 1024 * 1024  # a registry file: about 400,000 rows
 
 # Set directly in the environment locally and in tests; on AWS the environment
 # names an SSM parameter instead (`<NAME>_PARAM`, see chalicelib/store/parameters.py).
@@ -40,6 +46,16 @@ def _env(name: str, default: str | None = None, *, values: Mapping[str, str] | N
     if value is None or value == "":
         raise RuntimeError(f"environment variable {name} is not set")
     return value
+
+
+def _positive(value: str | None, name: str) -> float | None:
+    """A positive number from the environment, or None when unset (a zero or negative rate is a mistake)."""
+    if value is None:
+        return None
+    number = float(value)
+    if not number > 0:
+        raise RuntimeError(f"environment variable {name} must be a positive number")
+    return number
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,10 @@ class Settings:
     card_action_url: str
     api_base_url: str
     storefront_url: str
+    import_queue_url: str
+    # The import worker's Cognito pace (rows/s); None: the designed rate (onboarding/pace.py). Set only to
+    # measure the local stack's own throughput (bench/bench_import.py).
+    import_rows_per_second: float | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], secrets: Mapping[str, str], *, region: str) -> Settings:
@@ -97,6 +117,8 @@ class Settings:
             card_action_url=env("CARD_ACTION_URL"),
             api_base_url=secret("API_BASE_URL").rstrip("/"),
             storefront_url=env("STOREFRONT_URL").rstrip("/"),
+            import_queue_url=env("IMPORT_QUEUE_URL"),
+            import_rows_per_second=_positive(environ.get("IMPORT_ROWS_PER_SECOND") or None, "IMPORT_ROWS_PER_SECOND"),
         )
 
     def table(self, logical_id: str) -> str:
@@ -108,4 +130,5 @@ def client_config(settings: Settings) -> dict[str, object]:
     return {"region": settings.region, "user_pool_id": settings.user_pool_id,
             "user_pool_client_id": settings.user_pool_client_id, "ops_client_id": settings.ops_client_id,
             "cognito_endpoint": settings.cognito_endpoint,
-            "currencies": list(SUPPORTED_CURRENCIES), "image_max_bytes": IMAGE_MAX_BYTES}
+            "currencies": list(SUPPORTED_CURRENCIES), "image_max_bytes": IMAGE_MAX_BYTES,
+            "sign_in_with": list(SIGN_IN_WITH)}

@@ -26,9 +26,8 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget the settings and the clients built from them (tests that change the environment call this)."""
     from .auth import forget_second_factors
-    from .store import blobs, identities
+    from .store.clients import reset_clients
 
     get_settings.cache_clear()
-    blobs.reset_client()
-    identities.reset_client()
+    reset_clients()
     forget_second_factors()

@@ -13,6 +13,13 @@ away as DynamoDB does: transaction conflicts and per-item write throttling.
 moto 5.2.5 does not implement Cognito's RevokeToken either (its server answers
 500 with an HTML page), so signing out could not be checked locally. A second,
 small middleware answers it from moto's own Cognito backend (`CognitoRevokeToken`).
+
+Nor does moto send or check sign-up verification codes: `local.verification`'s
+middleware does (codes go to moto's SNS/SES, which `local.outbox` shows).
+
+moto's transactions back up every table they touch in full, so each one grew slower with
+the tables; `local.moto_transactions` backs up only the items they name. Its Cognito read every
+user to find one by phone number or e-mail; `local.moto_cognito` indexes them.
 """
 
 from __future__ import annotations
@@ -282,22 +289,23 @@ def _origin_jti(jwt: str) -> str | None:
 
 
 def _cognito_answer(
-    environ: dict[str, Any], start_response: Callable[..., Any], error: CognitoError | None
+    environ: dict[str, Any], start_response: Callable[..., Any], error: CognitoError | None,
+    body: dict[str, Any] | None = None,
 ) -> list[bytes]:
-    """200 `{}` or Cognito's JSON error, with the headers moto's server sets on its own answers."""
+    """200 with `body` (default `{}`) or Cognito's JSON error, with the headers moto's server sets on its own."""
     if error is None:
-        status, body = "200 OK", b"{}"
+        status, encoded = "200 OK", json.dumps(body or {}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.1")]
     else:
         status = "400 Bad Request"
-        body = json.dumps({"__type": error.error_type, "message": error.message}).encode()
+        encoded = json.dumps({"__type": error.error_type, "message": error.message}).encode()
         headers = [("Content-Type", "application/json"), ("X-Amzn-ErrorType", error.error_type)]
-    headers += [("Content-Length", str(len(body))), ("x-amzn-requestid", uuid.uuid4().hex)]
+    headers += [("Content-Length", str(len(encoded))), ("x-amzn-requestid", uuid.uuid4().hex)]
     origin = environ.get("HTTP_ORIGIN")
     if origin:  # moto (flask-cors) admits any origin
         headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
     start_response(status, headers)
-    return [body]
+    return [encoded]
 
 
 class LocalAws(ServedApp):
@@ -316,5 +324,13 @@ class LocalAws(ServedApp):
         return self.url
 
     def start(self) -> None:
-        app = CognitoRevokeToken(SerialisedDynamoDb(DomainDispatcherApplication(create_backend_app), self.contention))
+        from local.moto_cognito import install as indexed_cognito_users
+        from local.moto_transactions import install as cheap_transactions
+        from local.outbox import OutboxClock  # these import this module's Cognito helpers
+        from local.verification import CognitoVerification
+
+        cheap_transactions()
+        indexed_cognito_users()
+        moto = OutboxClock(DomainDispatcherApplication(create_backend_app))
+        app = CognitoVerification(CognitoRevokeToken(SerialisedDynamoDb(moto, self.contention)))
         self.serve(app, QuietRequestHandler)

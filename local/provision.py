@@ -383,8 +383,13 @@ class Provisioner:
         return Created(name, {})
 
 
+# Properties that only mean something on AWS and name resources the emulator does not create:
+# the pool's SMS role (locally, local/verification.py delivers the codes).
+_AWS_ONLY: dict[str, tuple[str, ...]] = {"AWS::Cognito::UserPool": ("SmsConfiguration",)}
 _USER_POOL_KEYS = (
     "Policies",
+    "SmsVerificationMessage",
+    "SmsAuthenticationMessage",
     "UsernameAttributes",
     "AliasAttributes",
     "AutoVerifiedAttributes",
@@ -501,7 +506,8 @@ def provision(
     created: dict[str, tuple[str, Created]] = {}
     for logical_id in creation_order(wanted):
         spec = wanted[logical_id]
-        props = resolver.resolve(spec.get("Properties", {}))
+        props = resolver.resolve({key: value for key, value in spec.get("Properties", {}).items()
+                                  if key not in _AWS_ONLY.get(spec["Type"], ())})
         result = provisioner.handlers[spec["Type"]](logical_id, props)
         resolver.refs[logical_id] = result.ref
         resolver.attributes[logical_id] = result.attributes
@@ -543,6 +549,10 @@ def _environment(
     ):
         for logical_id in by_type.get(resource_type, [])[:1]:
             env[var] = created[logical_id][1].ref
+    # Registry files land under imports/ and notify their own queue (the import worker's).
+    if "ImportEventsQueue" in created:
+        env["IMPORT_QUEUE_NAME"] = created["ImportEventsQueue"][1].attributes["QueueName"]
+        env["IMPORT_QUEUE_URL"] = created["ImportEventsQueue"][1].ref
     # The ops sign-in's own client (short-lived tokens); the API honours the ops role only in its tokens.
     if "OpsUserPoolClient" in created:
         env["COGNITO_OPS_CLIENT_ID"] = created["OpsUserPoolClient"][1].ref

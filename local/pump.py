@@ -1,8 +1,9 @@
 """The event pump: delivers locally what AWS would deliver to the app's event handlers.
 
-On AWS, Lambda's SQS event source mapping feeds the image queue to the image
-processor and EventBridge runs the sweep on a schedule. Locally two threads do
-the same, calling the very same handler functions with the event shapes that
+On AWS, Lambda's SQS event source mappings feed the image queue to the image
+processor and the import queue to the import worker, and EventBridge runs the
+sweep on a schedule. Locally one thread per queue and one for the sweep do the
+same, calling the very same handler functions with the event shapes that
 Lambda passes, so nothing in `app.py` knows it is running locally.
 """
 
@@ -13,6 +14,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from chalice.local import LambdaContext
@@ -84,8 +86,20 @@ def failed_ids(result: Any) -> set[str]:
     return {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
 
 
+@dataclass(frozen=True)
+class Queue:
+    """A queue delivered to a handler, as Lambda's event source mapping would (one batch at a time)."""
+
+    url: str
+    arn: str
+    handler: Handler
+    function_name: str
+    batch_size: int = 10
+
+
 class EventPump:
-    """Polls the image queue into `on_images` and runs `sweep` every `sweep_seconds`.
+    """Polls the image queue into `on_images` (and each of `queues` into its handler) and runs `sweep` every
+    `sweep_seconds`.
 
     Messages the handler reports as failed, or every message of a batch whose
     handler raised, stay on the queue and are made visible again after
@@ -107,6 +121,7 @@ class EventPump:
         account: str = "123456789012",
         wait_seconds: int = 1,
         retry_seconds: int = 2,
+        queues: tuple[Queue, ...] = (),
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -118,6 +133,7 @@ class EventPump:
         self._account = account
         self._wait_seconds = wait_seconds
         self._retry_seconds = retry_seconds
+        self._queues = queues
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -126,6 +142,8 @@ class EventPump:
         self._threads = [
             threading.Thread(target=self._poll_images, name="pump-images"),
             threading.Thread(target=self._run_sweeps, name="pump-sweep"),
+            *(threading.Thread(target=self._poll, args=(queue,), name=f"pump-{queue.function_name}")
+              for queue in self._queues),
         ]
         for thread in self._threads:
             thread.start()
@@ -144,34 +162,44 @@ class EventPump:
                 logger.exception("polling the image queue failed")
                 self._stopping.wait(1)
 
+    def _poll(self, queue: Queue) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.deliver(queue)
+            except Exception:
+                logger.exception("polling %s's queue failed", queue.function_name)
+                self._stopping.wait(1)
+
     def _run_sweeps(self) -> None:
         while not self._stopping.wait(self._sweep_seconds):
             self.run_sweep()
 
     def deliver_images(self) -> int:
         """One long poll of the image queue and one handler call; returns the messages delivered."""
+        return self.deliver(Queue(self._queue_url, self._queue_arn, self._on_images, "process_image_events"))
+
+    def deliver(self, queue: Queue) -> int:
+        """One long poll of `queue` and one handler call; returns the messages delivered."""
         messages = self._sqs.receive_message(
-            QueueUrl=self._queue_url,
-            MaxNumberOfMessages=10,
+            QueueUrl=queue.url,
+            MaxNumberOfMessages=queue.batch_size,
             WaitTimeSeconds=self._wait_seconds,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
             return 0
-        event = sqs_event(messages, queue_arn=self._queue_arn, region=self._region)
+        event = sqs_event(messages, queue_arn=queue.arn, region=self._region)
         try:
-            failed = failed_ids(
-                self._on_images(event, lambda_context("process_image_events"))
-            )
+            failed = failed_ids(queue.handler(event, lambda_context(queue.function_name)))
         except Exception:
-            logger.exception("the image handler raised; the batch will be retried")
+            logger.exception("%s raised; the batch will be retried", queue.function_name)
             failed = {message["MessageId"] for message in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
         retry = [m for m in messages if m["MessageId"] in failed]
         if done:
             self._sqs.delete_message_batch(
-                QueueUrl=self._queue_url,
+                QueueUrl=queue.url,
                 Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
                     for i, m in enumerate(done)
@@ -179,7 +207,7 @@ class EventPump:
             )
         if retry:
             self._sqs.change_message_visibility_batch(
-                QueueUrl=self._queue_url,
+                QueueUrl=queue.url,
                 Entries=[
                     {
                         "Id": str(i),

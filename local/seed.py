@@ -21,7 +21,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from chalicelib.auth import Identity
-from chalicelib.catalog import artisans, listings
+from chalicelib.catalog import artisans, listings, moderation
 from chalicelib.catalog.schemas import ArtisanUpsert, ListingCreate
 from chalicelib.ids import new_id, rfc3339, utc_now
 from chalicelib.images.processor import write_renditions
@@ -201,8 +201,8 @@ def _verified_profile(identity: Identity, ops: Identity, maker: Maker, number: i
         "phone": f"+92300{5550000 + number:07d}", "cnic": f"{35200 + number}-{8800000 + number:07d}-{number % 10}",
     })
     artisans.upsert_my_profile(identity=identity, profile=profile)
-    artisans.decide_verification(identity=ops, artisan_id=identity.user_id, decision="verified",
-                                note="Demo artisan, verified by the seed.")
+    moderation.decide_verification(identity=ops, artisan_id=identity.user_id, decision="verified",
+                                  note="Demo artisan, verified by the seed.")
 
 
 def _active_listing(identity: Identity, maker: Maker, item: Item) -> None:

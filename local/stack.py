@@ -25,7 +25,7 @@ import boto3
 from local.contention import Contention
 from local.emulator import LocalAws
 from local.provision import provision
-from local.pump import EventPump
+from local.pump import EventPump, Queue
 from local.totp import otpauth_uri
 from local.users import DemoUser, create_demo_users
 from local.webserver import WebServer
@@ -248,6 +248,18 @@ def run(
             sweep=app_module.sweep_expired_orders,
             sweep_seconds=settings.sweep_seconds,
             region=REGION,
+            queues=(
+                Queue(
+                    url=provisioned["IMPORT_QUEUE_URL"],
+                    arn=sqs.get_queue_attributes(
+                        QueueUrl=provisioned["IMPORT_QUEUE_URL"],
+                        AttributeNames=["QueueArn"],
+                    )["Attributes"]["QueueArn"],
+                    handler=app_module.process_import_events,
+                    function_name="process_import_events",
+                    batch_size=1,
+                ),
+            ),
         )
         pump.start()
         started.callback(pump.stop)

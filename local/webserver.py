@@ -1,4 +1,4 @@
-"""The static storefront and dashboard (`web/`), plus the sandbox gateway under /sandbox/.
+"""The static storefront and dashboard (`web/`), the sandbox gateway under /sandbox/, the outbox at /dev/outbox.
 
 Text is always served with `charset=utf-8`: without it browsers guess, and
 Urdu arrives as mojibake. On AWS the same files come from a bucket behind a CDN.
@@ -98,7 +98,7 @@ class _Handler(WSGIRequestHandler):
 
 
 class WebServer(ServedApp):
-    """web/ on host:port, with the sandbox gateway (imported on start) under /sandbox/."""
+    """web/ on host:port, with the sandbox gateway under /sandbox/ and the emulator's outbox under /dev/."""
 
     def __init__(self, host: str, port: int, root: Path = WEB_ROOT) -> None:
         super().__init__(host, port, name="web")
@@ -106,5 +106,6 @@ class WebServer(ServedApp):
 
     def start(self) -> None:
         sandbox = importlib.import_module("local.sandbox").application
-        self.serve(DispatcherMiddleware(StaticFiles(self._root), {"/sandbox": sandbox, "/env.json": env_json}),
-                   _Handler)
+        outbox = importlib.import_module("local.outbox").application
+        self.serve(DispatcherMiddleware(StaticFiles(self._root), {"/sandbox": sandbox, "/env.json": env_json,
+                                                                  "/dev": outbox}), _Handler)

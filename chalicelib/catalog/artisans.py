@@ -10,6 +10,7 @@ from ..errors import NotFoundError
 from ..ids import rfc3339, utc_now
 from ..optimistic import read_decide_write
 from ..store import artisans as store
+from ..store import identities
 from ..store.records import Artisan
 from ..wiring import get_settings
 from . import rules
@@ -26,8 +27,12 @@ def cnic_hash(cnic: str) -> str:
 
 
 def upsert_my_profile(*, identity: Identity, profile: ArtisanUpsert) -> tuple[dict[str, Any], bool]:
-    """Create (True) or update (False) the caller's artisan profile."""
-    identity.require("artisans")
+    """Create (True) or update (False) the caller's artisan profile; any signed-in user may.
+
+    Creating a profile makes the caller an artisan. The profile is written first, then the caller is
+    added to the artisans group, and again on every later PUT whose token still lacks the group: if the
+    addition fails (503), the retried PUT, now an update, makes it good, so no profile is left without it.
+    """
     fields = profile.model_dump(exclude={"cnic"})
     new_hash = cnic_hash(profile.cnic) if profile.cnic is not None else None
 
@@ -43,11 +48,13 @@ def upsert_my_profile(*, identity: Identity, profile: ArtisanUpsert) -> tuple[di
 
     artisan, created = read_decide_write(lambda: store.get_artisan(identity.user_id), lambda _: None, write,
                                          what="profile")
+    if rules.needs_artisans_group(identity):
+        identities.add_to_group(identity.user_id, rules.ARTISANS, user_pool_id=get_settings().user_pool_id)
     return artisan_document(artisan, private=True), created
 
 
 def get_my_profile(*, identity: Identity) -> dict[str, Any]:
-    identity.require("artisans")
+    """Any signed-in user: a buyer who has just become an artisan still holds a token without the group."""
     artisan = store.get_artisan(identity.user_id)
     if artisan is None:
         raise NotFoundError("You have no artisan profile yet.")
@@ -67,18 +74,3 @@ def verification_queue(*, identity: Identity, verification: str, limit: int, cur
     identity.require("ops")
     page = store.list_by_verification(verification=verification, limit=limit, cursor=cursor)
     return {"items": [artisan_document(item, private=True) for item in page.items], "next_cursor": page.next_cursor}
-
-
-def decide_verification(*, identity: Identity, artisan_id: str, decision: str, note: str | None) -> dict[str, Any]:
-    identity.require("ops")
-
-    def read() -> Artisan:
-        current = store.get_artisan(artisan_id)
-        if current is None:
-            raise NotFoundError()
-        return current
-
-    updated = read_decide_write(
-        read, lambda _: {"verification": decision, "verification_note": note, "updated_at": rfc3339(utc_now())},
-        store.update_artisan, what="profile")
-    return artisan_document(updated, private=True)

@@ -16,7 +16,8 @@ def artisan_document(artisan: Artisan, *, private: bool) -> dict[str, Any]:
     document = {name: getattr(artisan, name) for name in ARTISAN_PUBLIC_FIELDS}
     if private:
         document.update(phone=artisan.phone, cnic_last4=artisan.cnic_last4,
-                        verification_note=artisan.verification_note)
+                        verification_note=artisan.verification_note, suspended=artisan.suspended,
+                        suspension_reason=artisan.suspension_reason)
     return document
 
 
@@ -36,6 +37,7 @@ def listing_document(listing: Listing, *, currency: str | None = None,
         "processing_days": listing.processing_days,
         "attributes": dict(listing.attributes),
         "status": listing.status,
+        "takedown_reason": listing.takedown_reason,
         "images": image_documents(listing.images),
         "version": listing.version,
         "created_at": listing.created_at,

@@ -51,13 +51,14 @@ def owned_listing(identity: Identity, listing_id: str) -> Listing:
 
 
 def _change_owned_listing(identity: Identity, listing_id: str, decide: Callable[[Listing], Decision], *,
-                          stock_edit: bool = False) -> dict[str, Any]:
+                          stock_edit: bool = False, publishing: bool = False) -> dict[str, Any]:
     def write(current: Listing, decision: Decision) -> Listing:
         if decision is None:
             return current
         changes, ready_image = decision
         return store.update_listing(current, dict(changes, updated_at=rfc3339(utc_now())),
-                                    stock_unchanged=stock_edit, ready_image=ready_image)
+                                    stock_unchanged=stock_edit, ready_image=ready_image,
+                                    publisher=identity.user_id if publishing else None)
 
     listing = read_decide_write(lambda: owned_listing(identity, listing_id), decide, write, what="listing")
     return listing_document(listing)
@@ -80,8 +81,10 @@ def update_listing(*, identity: Identity, listing_id: str, update: ListingUpdate
 
 
 def publish_listing(*, identity: Identity, listing_id: str) -> dict[str, Any]:
+    """Publish; the write itself checks that the artisan may publish, so a suspension racing it cannot be missed."""
     return _change_owned_listing(
-        identity, listing_id, lambda listing: rules.publish(listing, artisan_store.get_artisan(identity.user_id)))
+        identity, listing_id, lambda listing: rules.publish(listing, artisan_store.get_artisan(identity.user_id)),
+        publishing=True)
 
 
 def unpublish_listing(*, identity: Identity, listing_id: str) -> dict[str, Any]:

@@ -51,6 +51,8 @@ class ArtisanPrivate(ArtisanPublic):
     phone: str
     cnic_last4: str
     verification_note: str | None = None
+    suspended: bool = False
+    suspension_reason: str | None = None
 
 
 class ArtisanPage(ResponseModel):
@@ -66,6 +68,17 @@ class ArtisanPrivatePage(ResponseModel):
 class VerificationDecision(RequestModel):
     decision: Literal["verified", "rejected"]
     note: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+Reason = Annotated[Text, StringConstraints(min_length=1, max_length=500)]
+
+
+class SuspensionCreate(RequestModel):
+    reason: Reason
+
+
+class TakedownCreate(RequestModel):
+    reason: Reason
 
 
 class ArtisanQuery(BaseModel):
@@ -162,7 +175,8 @@ class ListingPublic(ResponseModel):
     weight_grams: int
     processing_days: int
     attributes: dict[str, str]
-    status: Literal["draft", "active", "archived"]
+    status: Literal["draft", "active", "archived", "taken_down"]
+    takedown_reason: str | None = None
     images: list[ImagePublic]
     version: int
     created_at: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..audit.service import audit_entry
 from ..auth import Identity
 from ..ids import rfc3339, utc_now
 from ..money import DEFAULT_FX_RATES
@@ -35,8 +36,11 @@ def fx_rates() -> dict[str, Any]:
 
 
 def set_fx_rates(*, identity: Identity, rates: dict[str, str]) -> dict[str, Any]:
+    """Merge the given rates over the current ones; the audit entry records what was sent."""
     identity.require("ops")
     merged = current_rates() | rates
     updated_at = rfc3339(utc_now())
-    put_setting(FX_SETTING, merged, updated_at=updated_at)
+    put_setting(FX_SETTING, merged, updated_at=updated_at,
+                audit_entry=audit_entry(identity, "fx_rates.update", FX_SETTING, at=updated_at,
+                                        details={"rates": dict(rates)}))
     return {"base": "PKR", "rates": merged, "updated_at": updated_at}

@@ -58,6 +58,7 @@ class ClientConfig(ResponseModel):
     cognito_endpoint: str | None
     currencies: list[Currency]
     image_max_bytes: int
+    sign_in_with: list[Literal["email", "phone_number"]]
 
 
 class Category(ResponseModel):

@@ -30,7 +30,7 @@ class Priced:
 
 def refusal(wanted: Mapping[str, int], listings: Mapping[str, Listing]) -> Exception | None:
     """Why the listings as read cannot fill the order (unavailable first, then short), or None."""
-    unavailable = [lid for lid in wanted if lid not in listings or listings[lid].status != "active"]
+    unavailable = [lid for lid in wanted if lid not in listings or not listings[lid].sellable]
     if unavailable:
         return ListingUnavailableError(details=[{"listing_id": lid} for lid in unavailable])
     short = [lid for lid, quantity in wanted.items() if listings[lid].stock < quantity]

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..audit.service import audit_entry
 from ..auth import Identity
 from ..errors import (
     IdempotencyKeyReusedError,
@@ -124,9 +126,9 @@ def _replayed_or_busy(key: str, request_hash: str) -> dict[str, Any]:
 
 
 def _refusal_now(listing_ids: list[str]) -> Exception:
-    """Why these listings fell short, from a fresh read: gone from the catalog, or how many are left."""
+    """Why these listings fell short, from a fresh read: out of the catalog (or held), or how many are left."""
     fresh: dict[str, Listing] = store.get_listings_and_setting(listing_ids, FX_SETTING)[0]
-    gone = [lid for lid in listing_ids if lid not in fresh or fresh[lid].status != "active"]
+    gone = [lid for lid in listing_ids if lid not in fresh or not fresh[lid].sellable]
     if gone:
         return ListingUnavailableError(details=[{"listing_id": lid} for lid in gone])
     return rules.out_of_stock(listing_ids, fresh)
@@ -219,10 +221,16 @@ def ship(*, identity: Identity, order_id: str, shipment: ShipmentCreate) -> dict
 
 
 def mark_delivered(*, identity: Identity, order_id: str) -> dict[str, Any]:
+    """Delivered, with its audit entry in the same transaction."""
     identity.require("ops")
     bps = get_settings().commission_bps
-    return order_document(change_order(order_id, lambda order, now: rules.deliver(order, commission_bps=bps,
-                                                                                  now=now)))
+
+    def decide(order: Order | None, now: str) -> OrderChange:
+        change = rules.deliver(order, commission_bps=bps, now=now)
+        return replace(change, audit=audit_entry(identity, "order.delivered", order_id, at=now,
+                                                 details={"payment_method": change.order.payment_method}))
+
+    return order_document(change_order(order_id, decide))
 
 
 def artisan_orders(*, identity: Identity, status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:

@@ -6,15 +6,13 @@ and the local stack's `AWS_ENDPOINT_URL` is honoured without any "if local".
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..wiring import get_settings
+from .clients import aws_client
 
 # Renditions are written once under a fresh key and never change.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -34,25 +32,8 @@ class PresignedPost:
     fields: dict[str, str]
 
 
-@lru_cache(maxsize=4)
-def _client(region: str, endpoint_url: str | None) -> Any:
-    # Virtual-hosted style gives the regional URL (bucket.s3.<region>.amazonaws.com)
-    # for presigned POSTs on AWS; botocore falls back to path style for an IP endpoint.
-    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"},
-                    retries={"max_attempts": 3, "mode": "standard"})
-    # A session of its own: boto3's default session keeps the first credentials it resolved.
-    import boto3  # only requests that touch S3 pay for boto3's import (the API's cold start does not)
-
-    return boto3.session.Session().client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
-
-
-def reset_client() -> None:
-    """Forget the cached client (tests that change credentials call this, like `reset_settings`)."""
-    _client.cache_clear()
-
-
 def _s3() -> Any:
-    return _client(get_settings().region, os.environ.get("AWS_ENDPOINT_URL") or None)
+    return aws_client("s3")
 
 
 def presigned_upload(key: str, *, content_type: str, max_bytes: int, expires_in: int) -> PresignedPost:
@@ -103,3 +84,43 @@ def delete_objects(keys: list[str]) -> None:
         if result.get("Errors"):
             failed = ", ".join(f"{e.get('Key')}: {e.get('Code')}" for e in result["Errors"])
             raise BlobDeleteError(f"could not delete {failed}")
+
+
+class BlobChangedError(Exception):
+    """The object is not the version the caller read before (its ETag changed)."""
+
+
+@dataclass(frozen=True)
+class OpenedObject:
+    """An object being read: its version (ETag), its size, and its bytes as a stream (read in pieces)."""
+
+    etag: str
+    size: int
+    body: Any
+
+
+def open_object(key: str, *, if_match: str | None = None) -> OpenedObject | None:
+    """Start reading `key` (None if there is none); with `if_match`, only that version (else BlobChangedError)."""
+    request: dict[str, Any] = {"Bucket": get_settings().images_bucket, "Key": key}
+    if if_match is not None:
+        request["IfMatch"] = if_match
+    try:
+        response = _s3().get_object(**request)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code in _MISSING:
+            return None
+        if code in ("PreconditionFailed", "412"):
+            raise BlobChangedError(key) from None
+        raise
+    return OpenedObject(etag=response["ETag"], size=int(response["ContentLength"]), body=response["Body"])
+
+
+def presigned_download(key: str, *, filename: str, expires_in: int) -> str:
+    """A GET URL for `key`, valid `expires_in` s, that browsers save as `filename`."""
+    url: str = _s3().generate_presigned_url(
+        "get_object", ExpiresIn=expires_in,
+        Params={"Bucket": get_settings().images_bucket, "Key": key,
+                "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                "ResponseContentType": "text/csv; charset=utf-8"})
+    return url

@@ -9,8 +9,9 @@ touches the listing. What would have made the pair atomic is made repairable:
 
 1. `begin`: one transaction writes the order, marked reserving (sparse index `by_repair`), and the
    idempotency record;
-2. `reserve`: per hot line, `stock -= q` if `stock >= q` and active, recording `hold_<order id>` on
-   the listing in the same write, so whether this order took its units is always on the item;
+2. `reserve`: per hot line, `stock -= q` if `stock >= q`, active and not held by moderation,
+   recording `hold_<order id>` on the listing in the same write, so whether this order took its
+   units is always on the item;
 3. `finish`: one transaction makes the order real (artisan copies, expiry queue, cold lines'
    reservations), conditional on it being neither finished nor abandoned;
 4. `clear_hold`: the listing forgets the hold (one more single-item write).
@@ -35,7 +36,15 @@ from pynamodb.exceptions import UpdateError
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
 from .conditions import condition_failed
-from .orders import DuplicateRecordError, StockShortError, artisan_copy_rows, expiry_queue, order_row, put_new_order
+from .orders import (
+    DuplicateRecordError,
+    StockShortError,
+    artisan_copy_rows,
+    expiry_queue,
+    order_row,
+    put_new_order,
+    sellable,
+)
 from .records import IdempotencyRecord, Order
 from .tables import IdempotencyItem, ListingItem, OrderByRepair, OrderItem
 from .transactions import Transaction
@@ -113,12 +122,13 @@ def begin(order: Order, idempotency: IdempotencyRecord, *, reserving_until: str)
 
 
 def reserve(listing_id: str, order_id: str, quantity: int) -> None:
-    """Take `quantity` units for the order, once (StockShortError: not enough, or not active)."""
+    """Take `quantity` units for the order, once (StockShortError: not enough, not active, or held)."""
     def write() -> None:
         _client().update_item(
             TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
             UpdateExpression="SET stock = stock - :q, #hold = :q",
-            ConditionExpression="stock >= :q AND #status = :active AND attribute_not_exists(#hold)",
+            ConditionExpression=("stock >= :q AND #status = :active AND attribute_not_exists(#hold)"
+                                 " AND attribute_not_exists(moderation_hold)"),
             ExpressionAttributeNames={"#hold": _hold(order_id), "#status": "status"},
             ExpressionAttributeValues={":q": {"N": str(quantity)}, ":active": {"S": "active"}})
 
@@ -174,8 +184,7 @@ def finish(order: Order, cold: list[tuple[str, int]]) -> None:
         transaction.put(row)
     for listing_id, quantity in cold:
         transaction.update(ListingItem(listing_id), [ListingItem.stock.add(-quantity)],
-                           condition=(ListingItem.stock >= quantity) & (ListingItem.status == "active"),
-                           tag=("reserve", listing_id))
+                           condition=sellable(quantity), tag=("reserve", listing_id))
     failed = transaction.commit()
     short = [tag[1] for tag in failed if isinstance(tag, tuple) and tag[0] == "reserve"]
     if short:

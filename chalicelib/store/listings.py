@@ -1,22 +1,31 @@
 """Listings: conditional writes, image records and the browse Queries."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, fields, replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
 
+from ..errors import NotPublishableError
 from ..optimistic import ConflictError
+from . import audit
+from .artisans import may_publish, releasing
 from .conditions import changed_meanwhile, condition_failed
 from .pages import Page, query_page
-from .records import Listing
-from .tables import ListingItem
+from .records import AuditEntry, Listing
+from .tables import ArtisanItem, ListingItem
+from .transactions import Transaction
 
 MAX_IMAGES = 10
 _FIELDS = tuple(field.name for field in fields(Listing))
 _INTEGERS = frozenset({"price_amount", "stock", "weight_grams", "processing_days", "version"})
 _BROWSE = ("browse_all", "browse_category", "browse_artisan", "browse_province")
+
+
+class ReleaseStoppedError(Exception):
+    """A release of moderation holds met a new hold on the artisan (a suspension or rejection began)."""
 
 
 def listing_from_row(row: ListingItem) -> Listing:
@@ -33,8 +42,11 @@ def listing_from_row(row: ListingItem) -> Listing:
 
 
 def _browse_keys(listing: Listing) -> dict[str, Any]:
-    """Sparse index keys: only active listings are in any browse index, so drafts never cost a read."""
-    if listing.status != "active":
+    """Sparse index keys: only active listings are in any browse index, so drafts never cost a read.
+
+    A listing held by moderation never has them, whatever its status, so no edit or publish brings it back.
+    """
+    if not listing.sellable:
         return {name: None for name in _BROWSE}
     return {"browse_all": "active", "browse_category": listing.category, "browse_artisan": listing.artisan_id,
             "browse_province": listing.province}
@@ -55,13 +67,19 @@ def put_new_listing(listing: Listing) -> Listing:
 
 
 def update_listing(current: Listing, changes: dict[str, Any], *, stock_unchanged: bool = False,
-                   ready_image: str | None = None) -> Listing:
+                   ready_image: str | None = None, publisher: str | None = None,
+                   releasing_for: str | None = None, audit_entry: AuditEntry | None = None) -> Listing:
     """Apply `changes` (None removes) if the listing is still at `current.version`; returns the new listing.
 
-    The version goes up by one and the browse keys follow the result. With
-    `stock_unchanged` the write also requires the stock it read (reservations do
-    not move the version, so a stock edit must not erase one); with
-    `ready_image` it requires that photo to be ready still. Raises ConflictError.
+    The version goes up by one and the browse keys follow the result; the write
+    also requires the moderation hold it read, so a hold placed meanwhile is never
+    undone by an edit. With `stock_unchanged` it requires the stock it read
+    (reservations do not move the version, so a stock edit must not erase one);
+    with `ready_image` it requires that photo to be ready still. With `publisher`
+    the same transaction checks that this artisan may publish (verified, no
+    listing hold: NotPublishableError); with `releasing_for` that this artisan's
+    holds are being released still (ReleaseStoppedError: a new hold began). An ops
+    decision's `audit_entry` is written with it. Raises ConflictError.
     """
     updated = replace(current, **changes, version=current.version + 1)
     writes = dict(changes, version=updated.version, **_browse_keys(updated))
@@ -70,10 +88,29 @@ def update_listing(current: Listing, changes: dict[str, Any], *, stock_unchanged
         attribute = getattr(ListingItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
     condition: Condition = ListingItem.listing_id.exists() & (ListingItem.version == current.version)
+    condition &= (ListingItem.moderation_hold.does_not_exist() if current.moderation_hold is None
+                  else ListingItem.moderation_hold == current.moderation_hold)
     if stock_unchanged:
         condition &= ListingItem.stock == current.stock
     if ready_image is not None:
         condition &= ListingItem.images[ready_image]["status"] == "ready"
+    if publisher is not None or releasing_for is not None or audit_entry is not None:
+        transaction = Transaction(ListingItem.Meta.region)
+        transaction.update(ListingItem(current.listing_id), actions, condition=condition, tag="listing")
+        if publisher is not None:
+            transaction.check(ArtisanItem, publisher, condition=may_publish(), tag="publisher")
+        if releasing_for is not None:
+            transaction.check(ArtisanItem, releasing_for, condition=releasing(), tag="releasing")
+        if audit_entry is not None:
+            audit.record(transaction, audit_entry)
+        failed = transaction.commit()
+        if "publisher" in failed:
+            raise NotPublishableError("Your artisan profile must be verified, and not suspended, to publish.")
+        if "releasing" in failed:
+            raise ReleaseStoppedError()
+        if failed:
+            raise ConflictError()
+        return updated
     row = ListingItem(current.listing_id)
     try:
         row.update(actions=actions, condition=condition)
@@ -160,3 +197,9 @@ def browse_province(province: str, *, limit: int, cursor: str | None) -> Page[Li
 def list_owned(artisan_id: str, *, limit: int, cursor: str | None) -> Page[Listing]:
     """All of an artisan's listings, drafts included, for the dashboard."""
     return _page(ListingItem.by_owner, artisan_id, f"listings:owner:{artisan_id}", limit=limit, cursor=cursor)
+
+
+def every_owned(artisan_id: str) -> Iterator[Listing]:
+    """Every listing of an artisan, page after page of one Query (moderation's holds and releases, never browse)."""
+    for row in ListingItem.by_owner.query(artisan_id, page_size=100):
+        yield listing_from_row(row)

@@ -16,6 +16,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
+from . import audit
 from .conditions import condition_failed
 from .listings import listing_from_row
 from .pages import Page, query_page
@@ -52,7 +53,7 @@ class DuplicateRecordError(Exception):
 
 
 class StockShortError(Exception):
-    """Some reservations failed: not enough stock, or the listing is not active."""
+    """Some reservations failed: not enough stock, or the listing is not active or is held by moderation."""
 
     def __init__(self, listing_ids: list[str]) -> None:
         super().__init__(", ".join(listing_ids))
@@ -204,6 +205,8 @@ def commit_change(change: OrderChange, *, now: str) -> None:
     for artisan_id, amount in change.payout_credits.items():
         transaction.update(PayoutItem(artisan_id, BALANCE_KEY),
                            [PayoutItem.amount.add(amount), PayoutItem.currency.set("PKR")])
+    if change.audit is not None:
+        audit.record(transaction, change.audit)
     _raise_for(transaction.commit())
 
 
@@ -215,11 +218,16 @@ def _order_actions(updates: dict[str, Any]) -> list[Any]:
     return actions
 
 
+def sellable(quantity: int) -> Any:
+    """The condition under which a listing gives `quantity` units to an order: enough stock, in the catalog."""
+    return ((ListingItem.stock >= quantity) & (ListingItem.status == "active")
+            & ListingItem.moderation_hold.does_not_exist())
+
+
 def _reserve(transaction: Transaction, reservations: list[tuple[str, int]]) -> None:
     for listing_id, quantity in reservations:
         transaction.update(ListingItem(listing_id), [ListingItem.stock.add(-quantity)],
-                           condition=(ListingItem.stock >= quantity) & (ListingItem.status == "active"),
-                           tag=("reserve", listing_id))
+                           condition=sellable(quantity), tag=("reserve", listing_id))
 
 
 def _raise_for(failed: list[Any]) -> None:

@@ -26,6 +26,9 @@ class Artisan:
     bio: str | None = None
     bio_ur: str | None = None
     verification_note: str | None = None
+    suspended: bool = False
+    suspension_reason: str | None = None
+    listing_hold: str | None = None  # while set, the artisan's listings are (being) held and publishing is refused
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,13 @@ class Listing:
     attributes: dict[str, str] = field(default_factory=dict)
     images: dict[str, dict[str, Any]] = field(default_factory=dict)  # image_id -> image record
     hot_until: str | None = None  # a flash sale: orders reserve its stock outside their transaction
+    moderation_hold: str | None = None  # held out of the catalog (its artisan is suspended or rejected)
+    takedown_reason: str | None = None
+
+    @property
+    def sellable(self) -> bool:
+        """In the catalog: active and not held by moderation."""
+        return self.status == "active" and self.moderation_hold is None
 
     def is_hot(self, now: str) -> bool:
         return self.hot_until is not None and self.hot_until > now
@@ -127,6 +137,18 @@ class PayoutEntry:
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    """One ops decision, written in the decision's own transaction. `details` never holds a CNIC or a phone."""
+
+    audit_id: str
+    at: str
+    actor_id: str
+    action: str
+    target_id: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OrderChange:
     """Everything one order change writes, in one transaction.
 
@@ -141,4 +163,5 @@ class OrderChange:
     release: list[tuple[str, int]] = field(default_factory=list)
     once: list[PaymentRecord | PayoutEntry] = field(default_factory=list)
     payout_credits: dict[str, int] = field(default_factory=dict)
+    audit: AuditEntry | None = None  # an ops decision is recorded with the change it makes
 

@@ -66,6 +66,12 @@ class ArtisanByProvinceCraft(GlobalSecondaryIndex["ArtisanItem"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class ArtisanByListed(GlobalSecondaryIndex["ArtisanItem"]):
+    Meta = _index("by_listed")
+    browse_listed = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class ArtisanItem(Model):
     logical_id = "ArtisansTable"
     class Meta(_Unbound):
@@ -85,14 +91,21 @@ class ArtisanItem(Model):
     verification_note = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # Moderation (store/moderation.py): present only while suspended; `listing_hold` while the
+    # artisan's listings are (being) held out of the catalog, so publishing is refused meanwhile.
+    suspended = BooleanAttribute(null=True)
+    suspension_reason = UnicodeAttribute(null=True)
+    listing_hold = UnicodeAttribute(null=True)
     browse_province = UnicodeAttribute(null=True)
     browse_craft = UnicodeAttribute(null=True)
     browse_province_craft = UnicodeAttribute(null=True)
+    browse_listed = UnicodeAttribute(null=True)
 
     by_verification = ArtisanByVerification()
     by_province = ArtisanByProvince()
     by_craft = ArtisanByCraft()
     by_province_craft = ArtisanByProvinceCraft()
+    by_listed = ArtisanByListed()
 
 
 class ClaimItem(Model):
@@ -169,6 +182,9 @@ class ListingItem(Model):
     updated_at = UnicodeAttribute()
     # Until then, orders reserve this listing's stock with single-item writes (store/hot.py).
     hot_until = UnicodeAttribute(null=True)
+    # Out of the catalog while its artisan is suspended or rejected: no browse keys, no orders.
+    moderation_hold = UnicodeAttribute(null=True)
+    takedown_reason = UnicodeAttribute(null=True)
     browse_all = UnicodeAttribute(null=True)
     browse_category = UnicodeAttribute(null=True)
     browse_artisan = UnicodeAttribute(null=True)
@@ -313,9 +329,97 @@ class SettingItem(Model):
     updated_at = UnicodeAttribute()
 
 
+# --- audit log ----------------------------------------------------------------
+
+
+class AuditByActor(GlobalSecondaryIndex["AuditItem"]):
+    Meta = _index("by_actor")
+    actor_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)
+
+
+class AuditByTime(GlobalSecondaryIndex["AuditItem"]):
+    Meta = _index("by_time")
+    audit_all = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)
+
+
+class AuditItem(Model):
+    """One ops decision; `entry` is "<at>#<audit_id>", so a reverse Query is newest first."""
+
+    logical_id = "AuditTable"
+    class Meta(_Unbound):
+        pass
+
+    target_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)
+    audit_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    details = JSONAttribute()
+    # One constant partition for "every decision, newest first": ops decisions are low volume.
+    audit_all = UnicodeAttribute()
+
+    by_actor = AuditByActor()
+    by_time = AuditByTime()
+
+
+# --- registry imports -------------------------------------------------------------
+
+
+class ImportByRecent(GlobalSecondaryIndex["ImportItem"]):
+    Meta = _index("by_recent")
+    import_all = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ImportItem(Model):
+    """One registry import: its status, exact counters and the worker's checkpoint (store/imports.py)."""
+
+    logical_id = "ImportsTable"
+    class Meta(_Unbound):
+        pass
+
+    import_id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()
+    size_bytes = NumberAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    total = NumberAttribute(default=0)
+    processed = NumberAttribute(default=0)
+    created = NumberAttribute(default=0)
+    duplicates = NumberAttribute(default=0)
+    rejected = NumberAttribute(default=0)
+    next_row = NumberAttribute(default=2)  # the file's row number (the header is row 1) to resume from
+    file_etag = UnicodeAttribute(null=True)  # the file as counted: a file replaced meanwhile fails the import
+    failure_reason = UnicodeAttribute(null=True)
+    errors_key = UnicodeAttribute(null=True)
+    import_all = UnicodeAttribute()  # one constant partition: imports are a few a day
+
+    by_recent = ImportByRecent()
+
+
+class ImportRowItem(Model):
+    """Where one row of an import stands: claimed, then created | duplicate | rejected, exactly once."""
+
+    logical_id = "ImportRowsTable"
+    class Meta(_Unbound):
+        pass
+
+    import_id = UnicodeAttribute(hash_key=True)
+    row = NumberAttribute(range_key=True)
+    state = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    artisan_id = UnicodeAttribute(null=True)
+    welcomed_at = UnicodeAttribute(null=True)
+    expires_at_epoch = NumberAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ArtisanItem, ClaimItem, ListingItem, OrderItem, ArtisanOrderItem,
-    IdempotencyItem, PaymentEventItem, PayoutItem, SettingItem,
+    IdempotencyItem, PaymentEventItem, PayoutItem, SettingItem, AuditItem, ImportItem, ImportRowItem,
 )
 
 _bound_to: tuple[str, ...] | None = None

@@ -23,6 +23,7 @@ from ..errors import ServiceUnavailableError
 
 logger = logging.getLogger(__name__)
 _SEND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
+_METHOD = {"check": "condition_check", "delete": "delete", "put": "save", "update": "update"}
 _RETRIES = 5
 # Cancellation reasons that clear with time: another writer, or the item's write rate (a hot item).
 _RETRYABLE_REASONS = frozenset({"TransactionConflict", "ThrottlingError"})
@@ -61,6 +62,10 @@ class Transaction:
     def delete(self, model: Any, *, condition: Any = None, tag: Hashable = None) -> None:
         self._actions.append(("delete", tag, (model,), {"condition": condition}))
 
+    def check(self, model_class: Any, hash_key: Any, *, condition: Any, tag: Hashable = None) -> None:
+        """A condition on an item the transaction does not write (ConditionCheck)."""
+        self._actions.append(("check", tag, (model_class, hash_key), {"condition": condition}))
+
     def commit(self, *, retry_conflicts: bool = True) -> list[Hashable]:
         """Run it; returns the tags of the actions whose condition failed (empty: all written).
 
@@ -72,7 +77,7 @@ class Transaction:
             try:
                 with TransactWrite(connection=_connection(self._region)) as transaction:
                     for kind, _, args, kwargs in self._actions:
-                        getattr(transaction, "save" if kind == "put" else kind)(*args, **kwargs)
+                        getattr(transaction, _METHOD[kind])(*args, **kwargs)
             except TransactWriteError as error:
                 reasons = error.cancellation_reasons or []
                 failed = [sent[i][1] for i, reason in enumerate(reasons)

@@ -36,6 +36,7 @@ from local.provision import provision
 from local.stack import StackSettings, app_environment
 from local.users import new_signed_in_user
 from tools.lambda_runtime import foreign_libraries, isolated_python, provide_runtime_sdk, unpack
+from tools.registry_file import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "build" / "deployment.zip"
@@ -45,7 +46,7 @@ HOST = "127.0.0.1"
 REGION = "ap-south-1"
 ACCOUNT = "123456789012"
 FUNCTIONS = {"APIHandler": "app.app", "ProcessImageEvents": "app.process_image_events",
-             "SweepExpiredOrders": "app.sweep_expired_orders"}
+             "ProcessImportEvents": "app.process_import_events", "SweepExpiredOrders": "app.sweep_expired_orders"}
 # An order's stock is held this long (0.02 min = 1.2 s), so the sweep has one to expire.
 RESERVATION_MINUTES = "0.02"
 REPLY_TIMEOUT_SECONDS = 60
@@ -247,15 +248,7 @@ def test_a_photographed_listing_is_ordered_and_its_unpaid_order_expires(lambda_p
     posted = requests.post(grant["upload"]["url"], data=grant["upload"]["fields"],
                            files={"file": ("bowl.jpg", jpeg, "image/jpeg")}, timeout=30)
     assert posted.status_code in (200, 201, 204), posted.text
-    sqs = emulator.client("sqs")
-    queue_url = emulator.env["IMAGE_QUEUE_URL"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    messages: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 10
-    while not any("ObjectCreated" in m["Body"] for m in messages) and time.monotonic() < deadline:
-        messages += sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                        AttributeNames=["All"]).get("Messages", [])
-    assert any(grant["image_id"] in m["Body"] for m in messages), messages
+    messages, queue_arn = _queue_messages(emulator, emulator.env["IMAGE_QUEUE_URL"], grant["image_id"])
     assert lambda_process.invoke("ProcessImageEvents", sqs_event(messages, queue_arn)) == {"batchItemFailures": []}
 
     status, stored = api("GET", "/listings/{listing_id}", token=artisan, listing_id=listing_id)
@@ -286,6 +279,43 @@ def test_a_photographed_listing_is_ordered_and_its_unpaid_order_expires(lambda_p
     assert swept == {"expired": 1, "repaired": 0}
     assert api("GET", "/orders/{order_id}", token=buyer, order_id=order["order_id"])[1]["status"] == "expired"
     assert api("GET", "/listings/{listing_id}", token=artisan, listing_id=listing_id)[1]["stock"] == 4
+
+
+def _queue_messages(emulator: Emulator, queue_url: str, wanted: str) -> tuple[list[dict[str, Any]], str]:
+    """The messages on a queue until one mentions `wanted` (10 s at most), and the queue's ARN."""
+    sqs = emulator.client("sqs")
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    messages: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not any(wanted in m["Body"] for m in messages) and time.monotonic() < deadline:
+        messages += sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                        AttributeNames=["All"]).get("Messages", [])
+    assert any(wanted in m["Body"] for m in messages), messages
+    return [m for m in messages if wanted in m["Body"]], queue_arn
+
+
+def test_a_registry_file_becomes_artisans_through_the_packaged_import_worker(lambda_process: LambdaProcess,
+                                                                              emulator: Emulator) -> None:
+    """The import worker as it ships: Cognito accounts, claims, profiles, the welcome SMS, the error report."""
+    _, ops = emulator.user("ops")
+    registry = generate(12, seed=4242, invalid_share=0.2, duplicate_share=0.1)
+    status, created = lambda_process.api("POST", "/ops/artisan-imports", token=ops,
+                                         body={"size_bytes": len(registry.data)})
+    assert status == 201, created
+    posted = requests.post(created["upload"]["url"], data=created["upload"]["fields"],
+                           files={"file": ("registry.csv", registry.data, "text/csv")}, timeout=30)
+    assert posted.status_code in (200, 201, 204), posted.text
+    messages, queue_arn = _queue_messages(emulator, emulator.env["IMPORT_QUEUE_URL"], created["import_id"])
+    assert lambda_process.invoke("ProcessImportEvents", sqs_event(messages, queue_arn)) == {"batchItemFailures": []}
+
+    status, done = lambda_process.api("GET", "/ops/artisan-imports/{import_id}", token=ops,
+                                      import_id=created["import_id"])
+    assert status == 200, done
+    assert (done["status"], done["total"], done["processed"]) == ("done", 12, 12), done
+    assert {name: done[name] for name in ("created", "duplicates", "rejected")} == registry.expected
+    report = requests.get(done["errors_url"], timeout=10)
+    assert report.status_code == 200
+    assert len(report.content.decode("utf-8").strip().splitlines()) == 1 + done["duplicates"] + done["rejected"]
 
 
 def test_everything_ran_from_the_package_the_runtime_sdk_and_the_stdlib(lambda_process: LambdaProcess) -> None:

@@ -7,9 +7,11 @@ it drives /usr/bin/chromium with the flags from ARCHITECTURE.md.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import requests
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
@@ -127,3 +129,21 @@ def jpeg_file(directory: Path, *, width: int = 1200, height: int = 900) -> Path:
 
 def expect_text(page: Page, selector: str, text: str, timeout: int = 20_000) -> None:
     expect(page.locator(selector)).to_have_text(text, timeout=timeout)
+
+
+def outbox(web_url: str) -> list[dict[str, str]]:
+    """The local stack's outbox (`/dev/outbox.json`): the SMS and e-mails its emulator recorded, newest first."""
+    response = requests.get(f"{web_url}/dev/outbox.json", timeout=10)
+    response.raise_for_status()
+    items: list[dict[str, str]] = response.json()["items"]
+    return items
+
+
+def code_from_outbox(web_url: str, recipient: str) -> str:
+    """The 6-digit code in the newest message to `recipient` (a phone number in E.164 or an e-mail address)."""
+    for sent in outbox(web_url):
+        if sent["recipient"] == recipient:
+            match = re.search(r"\b(\d{6})\b", sent["text"])
+            assert match, f"no code in {sent}"
+            return match.group(1)
+    raise AssertionError(f"nothing was sent to {recipient}")

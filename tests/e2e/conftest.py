@@ -16,9 +16,12 @@ from typing import Any
 
 import boto3
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from local.child import StackProcess, launch
 from local.users import new_signed_in_user
+
+from .browser_helpers import CHROMIUM, CHROMIUM_FLAGS
 
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 30
@@ -113,3 +116,13 @@ def stack() -> Iterator[LocalStack]:
 def seeded_stack() -> Iterator[LocalStack]:
     """The local stack with the demo users and, once `local/seed.py` exists, the demo catalogue."""
     yield from run_stack(SEED="1")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, one for the session; never skipped: a missing one fails (make test installs it)."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        yield launched
+        launched.close()

@@ -139,9 +139,31 @@ class World:
         return self.spares[kind].pop()
 
 
-def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_actives: int = 2,
+def moderated_artisan(api: Api, stack: LocalStack, ops: User, *, suspended: bool) -> str:
+    """A verified artisan (suspended by ops when asked), for the moderation rows."""
+    artisan = stack.user("artisans")
+    make_profile(api, artisan)
+    verify(api, ops, artisan)
+    if suspended:
+        api.ok("POST", f"/ops/artisans/{artisan.sub}/suspension", ops, json={"reason": "Matrix world"})
+    return artisan.sub
+
+
+def taken_down(api: Api, owner: User, ops: User) -> str:
+    """A draft of `owner` that ops took down."""
+    listing_id = make_listing(api, owner)
+    api.ok("POST", f"/ops/listings/{listing_id}/takedown", ops, json={"reason": "Matrix world"})
+    return listing_id
+
+
+def artisan_import(api: Api, ops: User) -> str:
+    """An import that ops started (waiting for its file)."""
+    return str(api.ok("POST", "/ops/artisan-imports", ops, status=201, json={"size_bytes": 100})["import_id"])
+
+
+def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_actives: int = 3,
                 spare_pending_artisans: int = 1, spare_shipped_orders: int = 1,
-                spare_cod_orders: int = 2) -> World:
+                spare_cod_orders: int = 2, spare_moderated: int = 1) -> World:
     api = Api(stack)
     ops = stack.user("ops")
     owner = stack.user("artisans")
@@ -169,6 +191,10 @@ def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_ac
            "missing_order": "O" + "0" * 15, "missing_image": "I" + "0" * 15}
     ids["order"] = place_order(api, buyer, ids["active"])["order_id"]
     ids["jazz_order"] = place_order(api, buyer, ids["active"], payment_method="jazzcash")["order_id"]
+    ids["suspendable"] = moderated_artisan(api, stack, ops, suspended=False)
+    ids["suspended_artisan"] = moderated_artisan(api, stack, ops, suspended=True)
+    ids["taken_down"] = taken_down(api, owner, ops)
+    ids["artisan_import"] = artisan_import(api, ops)
 
     spares: dict[str, list[str]] = {
         "draft_with_photo": drafts[1:],
@@ -177,6 +203,9 @@ def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_ac
         "cod_order": [place_order(api, buyer, ids["active"])["order_id"] for _ in range(spare_cod_orders)],
         "shipped_order": [],
         "pending_artisan": [],
+        "suspendable": [moderated_artisan(api, stack, ops, suspended=False) for _ in range(spare_moderated)],
+        "suspended_artisan": [moderated_artisan(api, stack, ops, suspended=True) for _ in range(spare_moderated)],
+        "taken_down": [taken_down(api, owner, ops) for _ in range(spare_moderated)],
     }
     for _ in range(spare_shipped_orders):
         order_id = place_order(api, buyer, ids["active"])["order_id"]

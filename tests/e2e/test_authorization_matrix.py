@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from .conftest import LocalStack, run_stack
-from .matrix_helpers import ADDRESS, LISTING, PROFILE, World, build_world, grant_image
+from .matrix_helpers import ADDRESS, LISTING, PROFILE, World, build_world, grant_image, random_cnic
 
 ROLES = ("anonymous", "buyer", "other_buyer", "owner", "other_artisan", "new_artisan", "ops")
 REFUSALS = (401, 403, 404)
@@ -57,7 +57,7 @@ MATRIX = [
     R("GET",    "/fx-rates",                                      200, 200, 200, 200, 200, 200, 200),
     R("PUT",    "/ops/fx-rates",                                  401, 403, 403, 403, 403, 403, 200,
       body="fx", snapshot="fx"),
-    R("GET",    "/artisans/me",                                   401, 403, 403, 200, 200, 404, 403),
+    R("GET",    "/artisans/me",                                   401, 404, 404, 200, 200, 404, 404),
     R("GET",    "/artisans/me/listings",                          401, 403, 403, 200, 200, 200, 403),
     R("GET",    "/artisans/{owner_id}",                           200, 200, 200, 200, 200, 200, 200),
     R("GET",    "/artisans/{other_artisan_id}",                   404, 404, 404, 404, 200, 404, 200),
@@ -65,6 +65,19 @@ MATRIX = [
     R("GET",    "/ops/artisans",                                  401, 403, 403, 403, 403, 403, 200),
     R("POST",   "/ops/artisans/{other_artisan_id}/verification",  401, 403, 403, 403, 403, 403, 200,
       body="decision", fresh={"other_artisan_id": "pending_artisan"}, snapshot="artisan:other_artisan_id"),
+    R("POST",   "/ops/artisans/{suspendable}/suspension",         401, 403, 403, 403, 403, 403, 200,
+      body="reason", fresh={"suspendable": "suspendable"}, snapshot="moderation:suspendable"),
+    R("DELETE", "/ops/artisans/{suspended_artisan}/suspension",   401, 403, 403, 403, 403, 403, 200,
+      fresh={"suspended_artisan": "suspended_artisan"}, snapshot="moderation:suspended_artisan"),
+    R("POST",   "/ops/listings/{active}/takedown",                401, 403, 403, 403, 403, 403, 200,
+      body="reason", fresh={"active": "active"}, snapshot="moderation:active"),
+    R("POST",   "/ops/listings/{taken_down}/reinstatement",       401, 403, 403, 403, 403, 403, 200,
+      fresh={"taken_down": "taken_down"}, snapshot="moderation:taken_down"),
+    R("GET",    "/ops/audit",                                     401, 403, 403, 403, 403, 403, 200),
+    R("POST",   "/ops/artisan-imports",                           401, 403, 403, 403, 403, 403, 201,
+      body="artisan_import", snapshot="artisan_imports"),
+    R("GET",    "/ops/artisan-imports",                           401, 403, 403, 403, 403, 403, 200),
+    R("GET",    "/ops/artisan-imports/{artisan_import}",          401, 403, 403, 403, 403, 403, 200),
     R("POST",   "/listings",                                      401, 403, 403, 201, 201, 409, 403,
       body="listing"),
     R("GET",    "/listings",                                      200, 200, 200, 200, 200, 200, 200),
@@ -115,9 +128,10 @@ MATRIX = [
       body="jazzcash_forged", snapshot="order:jazz_order"),
     R("POST",   "/payments/card/webhook",                         401, 401, 401, 401, 401, 401, 401,
       body="card_forged", snapshot="order:jazz_order"),
-    # last: a profile write by new_artisan without a CNIC is refused (400) and must not create one
-    R("PUT",    "/artisans/me",                                   401, 403, 403, 200, 200, 400, 403,
-      body="profile", snapshot="caller_profile"),
+    # last: anyone signed in may create a profile (and so becomes an artisan: buyers, new_artisan and ops do here);
+    # the verified owner may not change their CNIC (409), the pending other_artisan may (200)
+    R("PUT",    "/artisans/me",                                   401, 201, 201, 409, 200, 201, 201,
+      body="profile_new_cnic", snapshot="caller_profile"),
 ]
 # fmt: on
 
@@ -142,8 +156,12 @@ def request_body(kind: str | None, world: World) -> dict[str, Any]:
                 "headers": {"Idempotency-Key": uuid.uuid4().hex}}
     if kind == "shipment":
         return {"json": {"carrier": "tcs", "tracking_number": "TCS-0042"}}
-    if kind == "profile":
-        return {"json": PROFILE}
+    if kind == "reason":
+        return {"json": {"reason": "Reported by buyers"}}
+    if kind == "artisan_import":
+        return {"json": {"size_bytes": 2048}}
+    if kind == "profile_new_cnic":
+        return {"json": dict(PROFILE, cnic=random_cnic())}
     if kind == "jazzcash_forged":
         return {"data": {"pp_TxnRefNo": f"{world.ids['jazz_order']}01", "pp_Amount": "100", "pp_TxnCurrency": "PKR",
                          "pp_ResponseCode": "000", "pp_SecureHash": BAD_HASH}}
@@ -167,6 +185,17 @@ def snapshot(world: World, what: str | None, role: str) -> Any:
         if caller is None:
             return None
         response = world.api.call("GET", f"/artisans/{caller.sub}", ops)
+    elif what == "artisan_imports":
+        # A refused POST starts no import: the list (newest first) is as it was.
+        response = world.api.call("GET", "/ops/artisan-imports?limit=100", ops)
+    elif what.startswith("moderation:"):
+        # The object as the public sees it (a suspended artisan or a taken-down listing is 404) and its audit trail.
+        name = what.split(":")[1]
+        target = world.ids[name]
+        kind = "listings" if name in ("active", "taken_down") else "artisans"
+        public = world.api.call("GET", f"/{kind}/{target}")
+        trail = world.api.call("GET", f"/ops/audit?target_id={target}", ops)
+        return public.status_code, public.json(), trail.json()
     else:
         kind, name = what.split(":")
         path = {"listing": "/listings/{}", "order": "/orders/{}", "artisan": "/artisans/{}"}[kind]

@@ -14,23 +14,21 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from local.totp import code as totp_code
 from local.totp import fresh_code
 from tests.e2e.browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     assert_fits_width,
     assert_no_page_errors,
+    code_from_outbox,
     enter_code,
     fill_staff_credentials,
     jpeg_file,
@@ -43,16 +41,6 @@ from tests.e2e.conftest import LocalStack, User
 
 TITLE = f"Multan blue pottery bowl {uuid.uuid4().hex[:6]}"
 TITLE_UR = "ملتانی نیلے ظروف کا پیالہ"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Never skipped: a missing Chromium is a failure (make test installs it).
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @dataclass
@@ -140,8 +128,9 @@ def paid_order(seeded_stack: LocalStack, browser: Browser, published: Published)
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("#signup-form-submit").click()
-    # moto accepts any confirmation code (real Cognito e-mails one).
-    page.get_by_label("Confirmation code").fill("123456")
+    # The emulator e-mails the code, as Cognito does; the local outbox shows it.
+    expect(page.locator("#confirm-hint")).to_be_visible()
+    page.get_by_label("Confirmation code").fill(code_from_outbox(seeded_stack.web_url, email))
     page.locator("#confirm-form-submit").click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.locator("header.site")).to_contain_text("My orders")

@@ -40,10 +40,11 @@ SEED = 20261126
 # The artisan goes last: it may archive its own listings and delete its photos.
 CALLERS = ("anonymous", "buyer", "ops", "owner")
 KNOWN = {
-    "listing_id": ("draft", "active", "other_draft"),
+    "listing_id": ("draft", "active", "other_draft", "taken_down"),
     "image_id": ("draft_image", "active_image"),
     "order_id": ("order", "jazz_order"),
-    "artisan_id": ("owner_id", "other_artisan_id"),
+    "artisan_id": ("owner_id", "other_artisan_id", "suspendable", "suspended_artisan"),
+    "import_id": ("artisan_import",),
 }
 
 
@@ -56,7 +57,7 @@ def fuzz_stack() -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def fuzz_world(fuzz_stack: LocalStack) -> World:
     return build_world(fuzz_stack, spare_drafts_with_photo=0, spare_actives=0, spare_pending_artisans=0,
-                       spare_shipped_orders=0, spare_cod_orders=0)
+                       spare_shipped_orders=0, spare_cod_orders=0, spare_moderated=0)
 
 
 def load_schema(stack: LocalStack, world: World, caller: str) -> Any:

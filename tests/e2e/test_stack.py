@@ -206,9 +206,10 @@ def local_bucket_name(logical_id: str) -> str:
     return "mip-local-" + "-".join(word.lower() for word in words)
 
 
-def test_every_bucket_exists_and_uploads_notify_the_image_queue(
+def test_every_bucket_exists_and_uploads_notify_their_queues(
     stack: LocalStack,
 ) -> None:
+    """Photos (uploads/) notify the image queue and registry files (imports/) the import queue, as in the template."""
     s3 = stack.client("s3")
     sqs = stack.client("sqs")
     buckets = resources_of("AWS::S3::Bucket")
@@ -228,20 +229,18 @@ def test_every_bucket_exists_and_uploads_notify_the_image_queue(
         sorted(rule["AllowedMethods"])
         for rule in props["CorsConfiguration"]["CorsRules"]
     ]
-    (wanted,) = props["NotificationConfiguration"]["QueueConfigurations"]
-    (queue_id,) = references(wanted["Queue"])
-    queue_props = resources_of("AWS::SQS::Queue")[queue_id]
-    queue_url = sqs.get_queue_url(QueueName=dev_name(queue_props["QueueName"], ""))[
-        "QueueUrl"
-    ]
-    queue_arn = sqs.get_queue_attributes(
-        QueueUrl=queue_url, AttributeNames=["QueueArn"]
-    )["Attributes"]["QueueArn"]
-    notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
-    (config,) = notifications["QueueConfigurations"]
-    assert config["QueueArn"] == queue_arn
-    assert config["Events"] == [wanted["Event"]]
-    assert config["Filter"]["Key"]["FilterRules"] == wanted["Filter"]["S3Key"]["Rules"]
+    expected = []
+    for wanted in props["NotificationConfiguration"]["QueueConfigurations"]:
+        (queue_id,) = references(wanted["Queue"])
+        queue_props = resources_of("AWS::SQS::Queue")[queue_id]
+        queue_url = sqs.get_queue_url(QueueName=dev_name(queue_props["QueueName"], ""))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        expected.append((queue_arn, [wanted["Event"]], wanted["Filter"]["S3Key"]["Rules"]))
+    notifications = s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]
+    assert sorted((c["QueueArn"], c["Events"], c["Filter"]["Key"]["FilterRules"]) for c in notifications) == sorted(
+        expected)
+    prefixes = {rule["Value"] for _, _, rules in expected for rule in rules if rule["Name"].lower() == "prefix"}
+    assert prefixes == {"uploads/", "imports/"}
 
 
 def test_the_user_pool_client_and_groups_exist(stack: LocalStack) -> None:

@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
+import boto3
+import jwt
 import pytest
 
-from harness.aws import User
-from harness.factories import make_profile, next_cnic
+from chalicelib.store.clients import reset_clients
+from harness.aws import PASSWORD, User
+from harness.counter import RequestCounter
+from harness.environment import REGION
+from harness.factories import make_listing, make_profile, next_cnic
 from harness.http import body_of, call
+from local.users import sign_in
 
 PUBLIC_FIELDS = {"artisan_id", "display_name", "craft", "province", "district", "bio", "bio_ur", "verification",
                  "created_at"}
@@ -358,3 +365,93 @@ def test_deciding_on_an_unknown_artisan_is_404(client, aws):
     response = call(client, "POST", "/ops/artisans/nobody/verification", aws.user("ops"), {"decision": "verified"})
     assert response.status_code == 404
     assert _code(response) == "NOT_FOUND"
+
+
+# --- self-service: any signed-in user becomes an artisan (API.md part two, "Becoming an artisan") ----
+
+
+def _groups(aws: Any, user: User) -> set[str]:
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    listed = cognito.admin_list_groups_for_user(UserPoolId=aws.env["COGNITO_USER_POOL_ID"], Username=user.sub)
+    return {group["GroupName"] for group in listed["Groups"]}
+
+
+def _signed_in_again(aws: Any, user: User) -> User:
+    """The user's next ID token (a fresh sign-in carries the groups as they are now)."""
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    token = sign_in(cognito, client_id=aws.env["COGNITO_CLIENT_ID"], email=user.email, password=PASSWORD)
+    return replace(user, token=token)
+
+
+def test_a_buyer_creates_a_profile_and_is_then_an_artisan(client, aws):
+    buyer = aws.user()
+    assert call(client, "GET", "/artisans/me", buyer).status_code == 404
+    assert call(client, "POST", "/listings", buyer, make_listing()).status_code == 403
+    assert _groups(aws, buyer) == set()
+
+    created = _profile(client, buyer)
+
+    assert created["artisan_id"] == buyer.sub
+    assert created["verification"] == "pending"
+    assert _groups(aws, buyer) == {"artisans"}
+    assert _me(client, buyer) == created  # the old token, still without the group, reads the profile
+    assert call(client, "POST", "/listings", buyer, make_listing()).status_code == 403
+    artisan = _signed_in_again(aws, buyer)
+    assert "artisans" in jwt.decode(artisan.token, options={"verify_signature": False})["cognito:groups"]
+    assert call(client, "POST", "/listings", artisan, make_listing()).status_code == 201
+
+
+def test_a_phone_number_user_becomes_an_artisan(client, aws):
+    phone_user = aws.user(email="+923451234567")
+    _profile(client, phone_user)
+    assert _groups(aws, phone_user) == {"artisans"}
+
+
+def test_a_failed_group_addition_is_a_503_and_the_retried_put_makes_it_good(client, aws):
+    buyer = aws.user()
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    pool_id = aws.env["COGNITO_USER_POOL_ID"]
+    cognito.delete_group(GroupName="artisans", UserPoolId=pool_id)  # the pool refuses the addition
+    sent = make_profile()
+
+    failed = call(client, "PUT", "/artisans/me", buyer, sent)
+
+    assert failed.status_code == 503
+    assert _code(failed) == "SERVICE_UNAVAILABLE"
+    assert _me(client, buyer)["verification"] == "pending"  # the profile was written first
+    cognito.create_group(GroupName="artisans", UserPoolId=pool_id)
+    retried = call(client, "PUT", "/artisans/me", buyer, sent)
+    assert retried.status_code == 200  # now an update
+    assert _groups(aws, buyer) == {"artisans"}
+
+
+def test_a_put_with_a_token_still_lacking_the_group_re_adds_it(client, aws):
+    buyer = aws.user()
+    _profile(client, buyer)
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    cognito.admin_remove_user_from_group(UserPoolId=aws.env["COGNITO_USER_POOL_ID"], Username=buyer.sub,
+                                         GroupName="artisans")
+    changes = make_profile(district="Lodhran")
+    del changes["cnic"]
+    assert call(client, "PUT", "/artisans/me", buyer, changes).status_code == 200
+    assert _groups(aws, buyer) == {"artisans"}
+
+
+def test_the_user_pool_is_asked_only_while_the_token_lacks_the_group(client, aws):
+    buyer, artisan = aws.user(), aws.user("artisans")
+    counter = RequestCounter("cognito-idp")
+    with counter:
+        reset_clients()  # the API's next client is made now, so it is counted
+        with counter.recording() as created:
+            _profile(client, buyer)
+        with counter.recording() as edited:
+            _profile(client, artisan)
+    assert [request.operation for request in created] == ["AdminAddUserToGroup"]
+    assert [request.operation for request in edited] == []
+
+
+def test_a_refused_profile_adds_no_group(client, aws):
+    buyer = aws.user()
+    response = call(client, "PUT", "/artisans/me", buyer, make_profile(cnic="123"))
+    assert response.status_code == 400
+    assert _groups(aws, buyer) == set()

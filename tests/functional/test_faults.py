@@ -14,11 +14,10 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
-import botocore.handlers
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
@@ -96,48 +95,6 @@ class Wire:
             request.url = NOWHERE
             return answer
         return None  # moto answers
-
-
-@dataclass
-class Hooks:
-    """botocore handlers installed for every botocore session created from now on (pynamodb makes one
-    per transaction's connection), and on boto3's default session for clients built afterwards."""
-
-    installed: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
-
-    def add(self, event: str, handler: Callable[..., Any]) -> None:
-        botocore.handlers.BUILTIN_HANDLERS.append((event, handler, botocore.handlers.REGISTER_FIRST))
-        boto3._get_default_session()._session.get_component("event_emitter").register_first(event, handler)
-        self.installed.append((event, handler))
-        forget_aws_clients()
-
-    def remove_all(self) -> None:
-        for event, handler in self.installed:
-            botocore.handlers.BUILTIN_HANDLERS.remove((event, handler, botocore.handlers.REGISTER_FIRST))
-            boto3._get_default_session()._session.get_component("event_emitter").unregister(event, handler)
-        self.installed.clear()
-
-
-def forget_aws_clients() -> None:
-    """Make the app build its next botocore clients afresh, so that they carry the installed hooks
-    (botocore copies a session's handlers into a client when the client is made). The app caches its
-    clients for a container's life, as it should on Lambda; these are its own reset points."""
-    from chalicelib.store import blobs, tables, transactions
-
-    blobs.reset_client()
-    for model in tables.ALL_MODELS:
-        model._connection = None
-    cached = getattr(transactions, "_connection", None)
-    if cached is not None and hasattr(cached, "cache_clear"):
-        cached.cache_clear()
-
-
-@pytest.fixture
-def hooks(aws: Aws) -> Iterator[Hooks]:
-    installed = Hooks()
-    yield installed
-    installed.remove_all()
-    forget_aws_clients()
 
 
 @dataclass
@@ -321,7 +278,6 @@ def test_s3_down_during_processing_retries_three_times_then_dead_letters(client,
 
     # S3 is back: redriving the dead letter finishes the image and deletes the original.
     hooks.remove_all()
-    forget_aws_clients()
     dead_letters = EventPump(sqs=sqs, queue_url=dlq_url, queue_arn=dlq_arn, on_images=handler,
                              sweep=lambda event, context: None, sweep_seconds=3600, region=REGION,
                              wait_seconds=0, retry_seconds=0)

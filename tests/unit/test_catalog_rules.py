@@ -164,3 +164,9 @@ def test_other_shapes_are_unsupported(query: dict[str, object]) -> None:
 def test_a_price_range_must_not_be_upside_down() -> None:
     with pytest.raises(ValidationError):
         shape(category="pottery", min_price=500, max_price=100)
+
+
+def test_the_artisans_group_is_added_only_for_a_token_without_it() -> None:
+    assert rules.needs_artisans_group(Identity(user_id="B1", email=None, groups=frozenset()))
+    assert rules.needs_artisans_group(OPS)
+    assert not rules.needs_artisans_group(OWNER)

@@ -71,7 +71,7 @@ def test_config_does_not_reach_into_the_store() -> None:
 
 
 def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
-    assert {"botocore", "boto3"} <= top_level_imports(CHALICELIB / "store" / "blobs.py")
+    assert {"botocore", "boto3"} <= top_level_imports(CHALICELIB / "store" / "clients.py")
     service = tmp_path / "service.py"
     service.write_text("from ..store.tables import ListingItem\n", encoding="utf-8")
     assert touches_rows(service)

@@ -27,9 +27,9 @@ from infra.finish_template import main as finish_template
 
 ROOT = Path(__file__).resolve().parents[2]
 MERGE_TEMPLATE = ROOT / "infra" / "resources.yaml"
-FUNCTIONS = ("APIHandler", "ProcessImageEvents", "SweepExpiredOrders")
+FUNCTIONS = ("APIHandler", "ProcessImageEvents", "ProcessImportEvents", "SweepExpiredOrders")
 # The chalice names of the functions in .chalice/config.json's lambda_functions.
-CHALICE_FUNCTIONS = ("api_handler", "process_image_events", "sweep_expired_orders")
+CHALICE_FUNCTIONS = ("api_handler", "process_image_events", "process_import_events", "sweep_expired_orders")
 
 
 @pytest.fixture(scope="module")
@@ -160,26 +160,29 @@ def test_stale_uploads_are_removed_and_browsers_may_post_from_the_storefront(tem
 
 def test_uploads_notify_the_queue_that_admits_only_this_bucket_without_a_cycle(template: dict[str, Any]) -> None:
     images = template["Resources"]["ImagesBucket"]
-    (notification,) = images["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
-    assert notification["Queue"] == {"Fn::GetAtt": ["ImageEventsQueue", "Arn"]}
-    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "uploads/"}]
+    notifications = images["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    # Photos (uploads/) go to the image processor's queue, registry files (imports/) to the import worker's.
+    assert [(n["Queue"], n["Filter"]["S3Key"]["Rules"]) for n in notifications] == [
+        ({"Fn::GetAtt": ["ImageEventsQueue", "Arn"]}, [{"Name": "prefix", "Value": "uploads/"}]),
+        ({"Fn::GetAtt": ["ImportEventsQueue", "Arn"]}, [{"Name": "prefix", "Value": "imports/"}])]
     # S3 tests the destination when the notification is set: the policy must exist first,
     # and it names the bucket by its fixed name, not by a reference back to the bucket.
-    assert images["DependsOn"] == "ImageEventsQueuePolicy"
-    policy = props(template, "ImageEventsQueuePolicy")
-    assert policy["Queues"] == [{"Ref": "ImageEventsQueue"}]
-    (statement,) = policy["PolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
-    assert statement["Action"] == "sqs:SendMessage"
-    bucket_name = images["Properties"]["BucketName"]["Fn::Sub"]
-    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {
-        "Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket_name}"}
-    assert "ImagesBucket" not in json.dumps(policy)
+    assert images["DependsOn"] == ["ImageEventsQueuePolicy", "ImportEventsQueuePolicy"]
+    for queue in ("ImageEventsQueue", "ImportEventsQueue"):
+        policy = props(template, f"{queue}Policy")
+        assert policy["Queues"] == [{"Ref": queue}]
+        (statement,) = policy["PolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+        assert statement["Action"] == "sqs:SendMessage"
+        bucket_name = images["Properties"]["BucketName"]["Fn::Sub"]
+        assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+            "Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket_name}"}
+        assert "ImagesBucket" not in json.dumps(policy)
 
 
 def test_the_queues_are_encrypted_at_rest(template: dict[str, Any]) -> None:
     queues = resources(template, "AWS::SQS::Queue")
-    assert queues.keys() == {"ImageEventsQueue", "ImageEventsDLQ"}
+    assert queues.keys() == {"ImageEventsQueue", "ImageEventsDLQ", "ImportEventsQueue", "ImportEventsDLQ"}
     for logical_id, spec in queues.items():
         properties = spec["Properties"]
         assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties, logical_id
@@ -190,6 +193,13 @@ def test_failed_image_events_go_to_the_dlq_after_three_receives(template: dict[s
     assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["ImageEventsDLQ", "Arn"]},
                                       "maxReceiveCount": 3}
     assert queue["VisibilityTimeout"] >= props(template, "ProcessImageEvents")["Timeout"]
+
+
+def test_an_import_message_outlives_the_worker_and_survives_throttled_deliveries(template: dict[str, Any]) -> None:
+    queue = props(template, "ImportEventsQueue")
+    assert queue["VisibilityTimeout"] > props(template, "ProcessImportEvents")["Timeout"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] >= 10
+    assert props(template, "ProcessImportEvents")["ReservedConcurrentExecutions"] == 1
 
 
 def test_the_image_processor_reads_this_stacks_queue_and_reports_failures_per_message(
@@ -293,6 +303,9 @@ def test_the_bucket_policies_admit_this_distribution_only_and_only_to_what_it_se
 
 # X-Ray supports no resource-level permissions: "*" is the only resource these actions take.
 NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# An SMS to a phone number has no resource ARN either; only Cognito's SMS role may send one
+# (and test_cognito_may_only_text_phone_numbers checks it can publish nowhere else).
+PHONE_SMS = {("UserPoolSmsRole", "sns:Publish"), ("ProcessImportEventsRole", "sns:Publish")}
 
 
 def test_no_allow_statement_grants_every_action_or_every_resource(template: dict[str, Any]) -> None:
@@ -302,10 +315,27 @@ def test_no_allow_statement_grants_every_action_or_every_resource(template: dict
         actions = as_list(statement["Action"])
         for action in actions:
             assert action != "*" and not action.endswith(":*"), (logical_id, action)
-        if set(actions) <= NO_RESOURCE_LEVEL:
+        if set(actions) <= NO_RESOURCE_LEVEL or {(logical_id, action) for action in actions} <= PHONE_SMS:
             continue
         for resource in as_list(statement["Resource"]):
             assert resource != "*", (logical_id, statement)
+
+
+def test_cognito_may_only_text_phone_numbers(template: dict[str, Any]) -> None:
+    pool = props(template, "UserPool")
+    role = props(template, "UserPoolSmsRole")
+    assert pool["UsernameAttributes"] == ["email", "phone_number"]
+    assert pool["SmsConfiguration"]["SnsCallerArn"] == {"Fn::GetAtt": ["UserPoolSmsRole", "Arn"]}
+    assert "{####}" in pool["SmsVerificationMessage"] and "{####}" in pool["SmsAuthenticationMessage"]
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "cognito-idp.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"]["sts:ExternalId"] == pool["SmsConfiguration"]["ExternalId"]
+    assert trust["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    [policy] = role["Policies"]
+    by_effect = {s["Effect"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert set(by_effect) == {"Allow", "Deny"}
+    assert by_effect["Allow"]["Action"] == by_effect["Deny"]["Action"] == "sns:Publish"
+    assert by_effect["Deny"]["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}
 
 
 def test_functions_trace_actively(template: dict[str, Any]) -> None:
@@ -339,8 +369,12 @@ def table_access(template: dict[str, Any], role: str) -> set[str]:
 
 
 def test_functions_reach_only_their_tables(template: dict[str, Any]) -> None:
-    assert table_access(template, "APIHandlerRole") >= set(TABLE_ENV)
+    # Only the import worker reads and writes an import's rows.
+    assert table_access(template, "APIHandlerRole") >= set(TABLE_ENV) - {"ImportRowsTable"}
+    assert "ImportRowsTable" not in table_access(template, "APIHandlerRole")
     assert table_access(template, "ProcessImageEventsRole") == {"ListingsTable"}
+    assert table_access(template, "ProcessImportEventsRole") == {"ImportsTable", "ImportRowsTable", "ClaimsTable",
+                                                                 "ArtisansTable"}
     assert table_access(template, "SweepExpiredOrdersRole") == {
         "OrdersTable", "OrdersTable/index/by_expiry", "OrdersTable/index/by_repair", "ArtisanOrdersTable",
         "ListingsTable", "IdempotencyTable"}
@@ -390,13 +424,38 @@ def test_the_api_signs_uploads_only_and_deletes_a_photos_files(template: dict[st
         ("s3:PutObject", sub("${ImagesBucket.Arn}/uploads/*")),
         ("s3:DeleteObject", sub("${ImagesBucket.Arn}/uploads/*")),
         ("s3:DeleteObject", sub("${ImagesBucket.Arn}/public/*")),
+        ("s3:PutObject", sub("${ImagesBucket.Arn}/imports/*")),
+        ("s3:GetObject", sub("${ImagesBucket.Arn}/import-errors/*")),
     }
     dynamodb = grants(template, "APIHandlerRole", "dynamodb")
     assert {action for action, _ in dynamodb} == {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem"}
+        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"}
     # Indexes only take Query.
     assert {action for action, resource in dynamodb if "/index/" in resource} == {"dynamodb:Query"}
+    # Publishing checks the artisan's row in its transaction; nothing else is condition-checked.
+    assert {resource for action, resource in dynamodb if action == "dynamodb:ConditionCheckItem"} == {
+        arn("ArtisansTable")}
+    # The audit log is append-only: put once, then only read.
+    assert {action for action, resource in dynamodb if "AuditTable" in resource} == {
+        "dynamodb:PutItem", "dynamodb:Query"}
+
+
+def test_the_import_worker_reads_registry_files_writes_reports_and_texts_only_phone_numbers(
+        template: dict[str, Any]) -> None:
+    assert grants(template, "ProcessImportEventsRole", "s3") == {
+        ("s3:GetObject", sub("${ImagesBucket.Arn}/imports/*")),
+        ("s3:PutObject", sub("${ImagesBucket.Arn}/import-errors/*")),
+    }
+    assert {action for action, _ in grants(template, "ProcessImportEventsRole", "cognito-idp")} == {
+        "cognito-idp:AdminCreateUser", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminSetUserPassword"}
+    denied = [statement for logical_id, statement in statements(template)
+              if logical_id == "ProcessImportEventsRole" and statement["Effect"] == "Deny"]
+    assert [statement["Resource"] for statement in denied] == [{"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}]
+    (source,) = props(template, "ProcessImportEvents")["Events"].values()
+    assert source["Properties"]["Queue"] == {"Fn::Sub": "${ImportEventsQueue.Arn}"}
+    assert source["Properties"]["BatchSize"] == 1
 
 
 def test_the_image_processor_reads_uploads_and_writes_renditions_only(template: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from chalicelib.config import TABLE_ENV
 from chalicelib.images.keys import UploadKey
 from chalicelib.images.uploads import UPLOAD_EXPIRES_SECONDS
 from chalicelib.store import blobs
+from chalicelib.store.clients import reset_clients
 from chalicelib.wiring import reset_settings
 from harness.environment import BASE_ENV
 
@@ -31,14 +32,15 @@ KEY = "uploads/3f1c-artisan/LABC123/IXYZ789"
 def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in {**BASE_ENV, **{var: f"table-{var}" for var in TABLE_ENV.values()},
                         "IMAGES_BUCKET": BUCKET, "COGNITO_USER_POOL_ID": "pool",
-                        "COGNITO_CLIENT_ID": "client", "COGNITO_OPS_CLIENT_ID": "ops-client"}.items():
+                        "COGNITO_CLIENT_ID": "client", "COGNITO_OPS_CLIENT_ID": "ops-client",
+                        "IMPORT_QUEUE_URL": "https://sqs.ap-south-1.amazonaws.com/123456789012/mip-prod-imports"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     reset_settings()
-    blobs.reset_client()  # signed with this module's credentials, not another test's
+    reset_clients()  # signed with this module's credentials, not another test's
     yield
     reset_settings()
-    blobs.reset_client()
+    reset_clients()
 
 
 def grant(size: int = 2_000_000, content_type: str = "image/png") -> blobs.PresignedPost:

@@ -1,5 +1,6 @@
 // Cognito sign-in with plain fetch (USER_PASSWORD_AUTH and its SOFTWARE_TOKEN_MFA challenge, SignUp, ConfirmSignUp,
-// refresh, RevokeToken); the session in localStorage. Two app clients: the storefront's (`user_pool_client_id`) and
+// ResendConfirmationCode, refresh, RevokeToken); the session in localStorage. Users sign up and in with an e-mail
+// address or a mobile number (E.164: pages normalise what people type with phone.js). Two app clients: the storefront's (`user_pool_client_id`) and
 // the staff sign-in's (`ops_client_id`, short-lived tokens); a session remembers which one issued it, and refreshes
 // and revokes through that one.
 import { config } from "./config.js";
@@ -59,6 +60,7 @@ function store(result, previous = {}) {
     clientId: previous.clientId || payload.aud || null,
     secondFactor: Boolean(previous.secondFactor),
     email: payload.email || previous.email || "",
+    phone: payload.phone_number || previous.phone || "",
     sub: payload.sub,
     groups: payload["cognito:groups"] || [],
     exp: payload.exp,
@@ -82,6 +84,15 @@ function stored() {
   try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (error) { return null; }
 }
 
+/** New tokens from the refresh token (REFRESH_TOKEN_AUTH): they carry the user's groups as they are now. */
+async function refreshed(current) {
+  const result = await cognito("InitiateAuth", {
+    AuthFlow: "REFRESH_TOKEN_AUTH",
+    AuthParameters: { REFRESH_TOKEN: current.refreshToken },
+  }, { clientId: clientOf(current) });
+  return store(result.AuthenticationResult, { ...current, clientId: clientOf(current) });
+}
+
 /** The current session, refreshed if its ID token has (nearly) expired; null when signed out. */
 export async function session() {
   const current = stored();
@@ -89,15 +100,24 @@ export async function session() {
   if (current.exp - SKEW_SECONDS > Date.now() / 1000) return current;
   if (!current.refreshToken) return forget();
   try {
-    const result = await cognito("InitiateAuth", {
-      AuthFlow: "REFRESH_TOKEN_AUTH",
-      AuthParameters: { REFRESH_TOKEN: current.refreshToken },
-    }, { clientId: clientOf(current) });
-    return store(result.AuthenticationResult, { ...current, clientId: clientOf(current) });
+    return await refreshed(current);
   } catch (error) {
     return forget(); // the refresh token was refused (revoked, expired) or Cognito is unreachable
   }
 }
+
+/**
+ * Refreshes the session now, whatever its expiry: after the API has added the user to a group (becoming an artisan),
+ * the next ID token carries it. Resolves to the new session; rejects with AuthError (the old session is kept).
+ */
+export async function refreshSession() {
+  const current = stored();
+  if (!current || !current.refreshToken) throw new AuthError("NotAuthorizedException", "Not signed in.");
+  return refreshed(current);
+}
+
+/** How the header and notices name the signed-in user: the e-mail address, or the mobile number. */
+export const userName = (user) => (user && (user.email || user.phone)) || "";
 
 /** The session without a network call (for rendering the header); may be expired. */
 export function currentUser() {
@@ -127,8 +147,9 @@ async function begin(result, details) {
 /**
  * Signs in with e-mail and password: through the storefront's app client, or with `staff` through the ops client.
  * Resolves to {user} when signed in, or to {challenge} when Cognito asks for the authenticator code (a user with TOTP
- * enrolled, in either mode): pass it to answerChallenge with the code. Rejects with AuthError; another challenge
- * (MFA_SETUP, SMS_MFA, NEW_PASSWORD_REQUIRED) is an AuthError of that type.
+ * enrolled, in either mode: pass it to answerChallenge with the code) or for a new password (an artisan imported from
+ * a registry signs in first with the temporary password of the welcome SMS: pass it to setNewPassword). Rejects with
+ * AuthError; another challenge (MFA_SETUP, SMS_MFA) is an AuthError of that type.
  */
 export async function signIn(email, password, { staff = false } = {}) {
   const settings = await config();
@@ -139,7 +160,7 @@ export async function signIn(email, password, { staff = false } = {}) {
     AuthParameters: { USERNAME: email, PASSWORD: password },
   }, { clientId });
   if (result.AuthenticationResult) return { user: await begin(result.AuthenticationResult, { clientId, secondFactor: false }) };
-  if (result.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+  if (result.ChallengeName === "SOFTWARE_TOKEN_MFA" || result.ChallengeName === "NEW_PASSWORD_REQUIRED") {
     const parameters = result.ChallengeParameters || {};
     return { challenge: { name: result.ChallengeName, session: result.Session, clientId, email,
       username: parameters.USER_ID_FOR_SRP || parameters.USERNAME || email } };
@@ -163,6 +184,23 @@ export async function answerChallenge(challenge, code) {
   return begin(result.AuthenticationResult, { clientId: challenge.clientId, secondFactor: true });
 }
 
+/**
+ * Answers NEW_PASSWORD_REQUIRED with the password the user chose. Resolves to {user} when signed in, or to {challenge}
+ * when Cognito asks for the authenticator code next; rejects with AuthError (InvalidPasswordException: too weak).
+ */
+export async function setNewPassword(challenge, password) {
+  const result = await cognito("RespondToAuthChallenge", {
+    ChallengeName: challenge.name,
+    Session: challenge.session,
+    ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: password },
+  }, { clientId: challenge.clientId });
+  if (result.AuthenticationResult) {
+    return { user: await begin(result.AuthenticationResult, { clientId: challenge.clientId, secondFactor: false }) };
+  }
+  if (result.ChallengeName === "SOFTWARE_TOKEN_MFA") return { challenge: { ...challenge, name: result.ChallengeName, session: result.Session } };
+  throw new AuthError(result.ChallengeName || "Challenge", "Another step is needed to sign in.");
+}
+
 /** Whether an AuthError from answerChallenge means the challenge is over and the sign-in must start again. */
 export const challengeEnded = (error) => error instanceof AuthError
   && ["NotAuthorizedException", "ExpiredCodeException", "ResourceNotFoundException"].includes(error.type);
@@ -178,18 +216,28 @@ export async function isStaffSession(user) {
   return Boolean(settings.ops_client_id) && clientOf(user) === settings.ops_client_id && Boolean(user.secondFactor);
 }
 
-/** Registers an account; returns whether Cognito already considers it confirmed. */
-export async function signUp(email, password) {
+/**
+ * Registers an account under an e-mail address or a mobile number (`name` from phone.js signInName). Resolves to
+ * {confirmed, destination}: whether Cognito already considers it confirmed, and where it sent the code (masked).
+ */
+export async function signUp(name, password) {
   const result = await cognito("SignUp", {
-    Username: email,
+    Username: name.value,
     Password: password,
-    UserAttributes: [{ Name: "email", Value: email }],
+    UserAttributes: [{ Name: name.kind === "phone" ? "phone_number" : "email", Value: name.value }],
   });
-  return Boolean(result.UserConfirmed);
+  return { confirmed: Boolean(result.UserConfirmed), destination: (result.CodeDeliveryDetails || {}).Destination || "" };
 }
 
-export async function confirmSignUp(email, code) {
-  await cognito("ConfirmSignUp", { Username: email, ConfirmationCode: code });
+/** Confirms a sign-up with the code Cognito texted or e-mailed. Rejects with AuthError (CodeMismatchException...). */
+export async function confirmSignUp(username, code) {
+  await cognito("ConfirmSignUp", { Username: username, ConfirmationCode: code });
+}
+
+/** Asks Cognito for a new sign-up code (the old one stops working); resolves to where it went (masked). */
+export async function resendCode(username) {
+  const result = await cognito("ResendConfirmationCode", { Username: username });
+  return (result.CodeDeliveryDetails || {}).Destination || "";
 }
 
 /**

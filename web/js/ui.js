@@ -95,6 +95,15 @@ export function errorText(error) {
   return error.message || t("error_generic");
 }
 
+/** Where "Sell on Made in Pakistan" leads: the dashboard's seller sign-up, through sign-in when signed out. */
+export function sellHref(user) {
+  const target = "/dashboard.html#sell";
+  return user ? target : `/signin.html?next=${encodeURIComponent(target)}`;
+}
+
+/** Whether to offer "Sell on Made in Pakistan": to everyone who is not an artisan yet. */
+export const offersSelling = (user) => !hasGroup(user, "artisans");
+
 function header(active) {
   const user = currentUser();
   const link = (href, key, name, extra) => el("a", { href, "aria-current": active === name ? "page" : null }, t(key), extra);
@@ -107,6 +116,7 @@ function header(active) {
     link("/cart.html", "nav_cart", "cart", count ? el("span", { class: "badge", id: "cart-count" }, " ", String(count)) : null),
     user ? link("/orders.html", "nav_orders", "orders") : null,
     user && (hasGroup(user, "artisans") || hasGroup(user, "ops")) ? link("/dashboard.html", "nav_dashboard", "dashboard") : null,
+    offersSelling(user) ? el("a", { href: sellHref(user), id: "sell-link", class: "sell" }, t("sell")) : null,
     user
       ? el("button", { type: "button", class: "lang", onclick: async (event) => {
         event.currentTarget.disabled = true;

@@ -59,7 +59,8 @@ function actionsFor(listing, status, after) {
 function row(listing, status) {
   return el("tr", { "data-listing-id": listing.listing_id, "data-status": listing.status },
     el("td", {}, listing.title, listing.title_ur ? el("div", { lang: "ur", dir: "rtl", class: "muted" }, listing.title_ur) : null),
-    el("td", {}, statusBadge(listing.status, statusName(listing.status))),
+    el("td", {}, statusBadge(listing.status, statusName(listing.status)), listing.takedown_reason
+      ? el("small", { class: "takedown-reason" }, t("taken_down_notice", { reason: listing.takedown_reason })) : null),
     el("td", {}, formatMoney(listing.price)),
     el("td", {}, actionsFor(listing, status, () => listingsSection(root))));
 }

@@ -1,9 +1,11 @@
-// Operations: the artisan verification queue (approve / reject with a note) and the exchange rates.
+// Operations: the artisan verification queue (approve / reject with a note), the exchange rates, and moderation
+// (suspensions, takedowns, the audit log: dashboard/moderation.js).
 import { api } from "../api.js";
 import { categoryLabel, pagedList } from "../catalog.js";
 import { provinceName, t } from "../i18n.js";
 import { el, errorText, formatDate, formatDate as when, inLang, say } from "../ui.js";
 import { actionForm, input, text } from "./forms.js";
+import { moderationSection } from "./moderation.js";
 
 const FX = ["USD", "GBP", "EUR", "AED", "SAR"];
 
@@ -56,7 +58,9 @@ export async function opsSection(container) {
   const form = await fxForm();
   // Each rate's label says its currency code (the shared "currency" string alone would not).
   for (const code of FX) form.querySelector(`label[for="rate-${code}"]`).firstChild.textContent = `${code}`;
-  container.replaceChildren(el("h2", {}, t("ops_queue")), queue, el("h2", {}, t("fx_title")), form);
+  const moderation = el("section", { id: "moderation" });
+  container.replaceChildren(el("h2", {}, t("ops_queue")), queue, el("h2", {}, t("fx_title")), form, moderation);
+  await moderationSection(moderation);
   const crafts = {};
   await pagedList({ container: queue, listClass: "plain", empty: t("no_pending"),
     render: (artisan) => queueEntry(artisan, crafts[artisan.craft] || artisan.craft),

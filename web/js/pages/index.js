@@ -2,7 +2,8 @@
 import { api } from "../api.js";
 import { categories, categoryNameMap, listingCard, pagedList } from "../catalog.js";
 import { categoryName, provinceName, provinceSlugs, t } from "../i18n.js";
-import { currency, el, frame, param, say, errorText } from "../ui.js";
+import { currentUser } from "../auth.js";
+import { currency, el, frame, offersSelling, param, say, errorText, sellHref } from "../ui.js";
 
 const main = frame("shop");
 document.title = t("brand");
@@ -48,7 +49,12 @@ async function start() {
   else if (state.province) query.province = state.province;
   else if (state.artisan) query.artisan_id = state.artisan;
   const results = el("section", { id: "results", "aria-labelledby": "page-title" });
-  content.replaceChildren(await filters(), results);
+  const user = currentUser();
+  const sell = offersSelling(user)
+    ? el("aside", { class: "notice sell-cta", id: "sell-cta" }, el("p", {}, t("sell_home")),
+      el("a", { class: "button", href: sellHref(user), id: "sell-cta-link" }, t("sell")))
+    : null;
+  content.replaceChildren(...[sell, await filters(), results].filter(Boolean));
   await pagedList({ container: results, empty: t("no_results"), render: (listing) => listingCard(listing, names),
     fetchPage: (cursor) => api("/listings", { auth: false, query: { ...query, cursor } }) });
 }
