@@ -35,6 +35,7 @@ from local.users import new_signed_in_user
 TIMEOUT = 30
 CONNECT_RETRIES = 3
 SETUP_TIMEOUT = 15
+SETUP_ATTEMPTS = 12
 # Answers a flash sale may give besides 503 (which is reported on its own): anything else is "other".
 EXPECTED_ANSWERS = ("201", "200", "409 OUT_OF_STOCK", "409 LISTING_UNAVAILABLE", "503")
 BUSY = frozenset({"TransactionConflictException", "ThrottlingException"})
@@ -43,7 +44,14 @@ BUSY = frozenset({"TransactionConflictException", "ThrottlingException"})
 # --- set-up through the API ------------------------------------------------------------------------------
 
 
-def _ok(response: requests.Response, what: str) -> Any:
+def _ok(session: requests.Session, method: str, url: str, what: str, **options: Any) -> Any:
+    """Send a set-up request until it is not a 503, as a client told "retry shortly" would (an item capped far below
+    DynamoDB's rate, as the bench caps them, turns away the set-up's few quick writes to the artisan too)."""
+    for _ in range(SETUP_ATTEMPTS):
+        response = session.request(method, url, timeout=SETUP_TIMEOUT, **options)
+        if response.status_code != 503:
+            break
+        time.sleep(float(response.headers.get("Retry-After", "1")))
     if response.status_code not in (200, 201):
         raise SystemExit(f"{what} answered {response.status_code}: {response.text[:300]}")
     return response.json()
@@ -62,11 +70,11 @@ def verified_artisan(world: World) -> Account:
                                        groups=("artisans",))
     artisan = Account(email=email, token=token, sub=sub)
     session = requests.Session()
-    _ok(session.put(f"{world.api}/artisans/me", json=make_profile(cnic=_random_cnic()), headers=artisan.auth,
-                    timeout=SETUP_TIMEOUT), "PUT /artisans/me")
+    profile = make_profile(cnic=_random_cnic())
+    _ok(session, "PUT", f"{world.api}/artisans/me", "PUT /artisans/me", json=profile, headers=artisan.auth)
     ops = create_ops(world)
-    _ok(session.post(f"{world.api}/ops/artisans/{sub}/verification", json={"decision": "verified"},
-                     headers=ops.auth, timeout=SETUP_TIMEOUT), "POST /ops/artisans/{id}/verification")
+    _ok(session, "POST", f"{world.api}/ops/artisans/{sub}/verification", "POST /ops/artisans/{id}/verification",
+        json={"decision": "verified"}, headers=ops.auth)
     return artisan
 
 
@@ -77,16 +85,16 @@ def store_ready_photo(aws_url: str, listing_id: str) -> None:
     table = boto3.resource("dynamodb", endpoint_url=aws_url, region_name="ap-south-1", aws_access_key_id="local",
                            aws_secret_access_key="local").Table(table_names(client)["ListingsTable"])
     record = image_record(listing_id)
-    for attempt in range(5):  # the listing may still be held by the transaction that wrote it (contention mode)
+    for attempt in range(SETUP_ATTEMPTS):  # the listing may be held by the transaction that wrote it, or capped
         try:
             table.update_item(Key={"listing_id": listing_id}, UpdateExpression="SET #images.#image = :record",
                               ExpressionAttributeNames={"#images": "images", "#image": record["image_id"]},
                               ExpressionAttributeValues={":record": record})
             return
         except ClientError as error:
-            if error.response["Error"]["Code"] not in BUSY or attempt == 4:
+            if error.response["Error"]["Code"] not in BUSY or attempt == SETUP_ATTEMPTS - 1:
                 raise
-            time.sleep(0.05 * 2 ** attempt)
+            time.sleep(min(2.0, 0.05 * 2 ** attempt))
 
 
 def hot_listings(world: World, artisan: Account, stocks: list[int]) -> list[str]:
@@ -94,12 +102,11 @@ def hot_listings(world: World, artisan: Account, stocks: list[int]) -> list[str]
     session = requests.Session()
     ids = []
     for number, stock in enumerate(stocks, 1):
-        created = _ok(session.post(f"{world.api}/listings", json=make_listing(stock=stock,
-                                                                              title=f"Flash sale shawl {number}"),
-                                   headers=artisan.auth, timeout=SETUP_TIMEOUT), "POST /listings")
+        listing = make_listing(stock=stock, title=f"Flash sale shawl {number}")
+        created = _ok(session, "POST", f"{world.api}/listings", "POST /listings", json=listing, headers=artisan.auth)
         store_ready_photo(world.aws, created["listing_id"])
-        _ok(session.post(f"{world.api}/listings/{created['listing_id']}/publish", headers=artisan.auth,
-                         timeout=SETUP_TIMEOUT), "POST /listings/{id}/publish")
+        _ok(session, "POST", f"{world.api}/listings/{created['listing_id']}/publish", "POST /listings/{id}/publish",
+            headers=artisan.auth)
         ids.append(created["listing_id"])
     return ids
 

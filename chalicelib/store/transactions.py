@@ -90,7 +90,11 @@ class Transaction:
                     raise ConflictedError([sent[i][1] for i, reason in enumerate(reasons)
                                            if reason is not None and reason.code in _RETRYABLE_REASONS]) from None
                 if codes & _RETRYABLE_REASONS or error.cause_response_code in _RETRYABLE:
-                    time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+                    # "Equal jitter": never less than half the step, so a conflict with a transaction that has
+                    # just committed (ours included: an abandon right after its begin) is waited out, not
+                    # retried into five times at random within a few milliseconds.
+                    step = 0.02 * 2 ** attempt
+                    time.sleep(step / 2 + random.uniform(0, step / 2))
                     continue
                 raise
             return []
