@@ -88,6 +88,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--ceiling", choices=("auto", "transaction", "single"),
                         default=os.environ.get("FLASH_CEILING", "single"), help="the ceiling the goal is judged on")
     parser.add_argument("--sweep-seconds", default="60", help="SWEEP_SECONDS of the stack")
+    parser.add_argument("--only", choices=("one", "many"), default=None,
+                        help="run only the one-listing or only the many-listing scenario")
     return parser.parse_args()
 
 
@@ -216,7 +218,8 @@ def report(sale: Sale, ceiling: Ceiling, scenario: Scenario, args: argparse.Name
 def main() -> int:
     args = arguments()
     started = time.monotonic()
-    plan = scenarios(args.quick)
+    plan = [scenario for scenario in scenarios(args.quick)
+            if args.only is None or (scenario.listings == 1) == (args.only == "one")]
     raw = raw_throughput(args, args.raw_orders or (300 if args.quick else 600))
     passed = [run_scenario(scenario, args, raw) for scenario in plan]
     print(f"\nelapsed {time.monotonic() - started:.0f} s; "

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.cost_model import PRICES, lambda_memory_mb
+from bench.cost_model import PRICES, item_size, lambda_memory_mb, write_units
 from harness.counter import Request, RequestCounter
 from tools.registry_file import generate
 
@@ -108,21 +108,21 @@ class Meter:
     def _dynamodb(self, who: str, tally: Tally, request: Request) -> None:
         params, response, operation = request.params, request.response, request.operation
         if operation == "GetItem":
-            tally.rru += _read_units(_item_size(response.get("Item", {})), bool(params.get("ConsistentRead")))
+            tally.rru += _read_units(item_size(response.get("Item", {})), bool(params.get("ConsistentRead")))
         elif operation == "Query":
-            size = sum(_item_size(item) for item in response.get("Items", []))
+            size = sum(item_size(item) for item in response.get("Items", []))
             tally.rru += _read_units(size, bool(params.get("ConsistentRead")))
         elif operation == "PutItem":
-            tally.wru += _write_units(_item_size(params["Item"]))
+            tally.wru += write_units(item_size(params["Item"]))
         elif operation in ("UpdateItem", "DeleteItem"):
             self.updates.append((who, params["TableName"], params["Key"], 1))
         elif operation == "TransactWriteItems":
             for action in params["TransactItems"]:
                 (kind, body), = action.items()
                 if kind == "Put":
-                    tally.wru += 2 * _write_units(_item_size(body["Item"]))
+                    tally.wru += 2 * write_units(item_size(body["Item"]))
                 elif kind == "ConditionCheck":
-                    tally.wru += 2 * _write_units(_item_size(body["Key"]))
+                    tally.wru += 2 * write_units(item_size(body["Key"]))
                 else:
                     self.updates.append((who, body["TableName"], body["Key"], 2))
 
@@ -134,37 +134,14 @@ class Meter:
             sizes = []
             for key in [json.loads(text) for text in sorted(keys)[:DDB_TABLE_SAMPLE]]:
                 item = dynamodb.get_item(TableName=table, Key=key).get("Item")
-                sizes.append(_write_units(max(_item_size(item or {}), _item_size(key))))
+                sizes.append(write_units(max(item_size(item or {}), item_size(key))))
             units[table] = sum(sizes) / len(sizes)
         for who, table, _, times in self.updates:
             self.tallies[who].wru += times * units[table]
 
 
-def _item_size(item: dict[str, Any]) -> int:
-    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
-
-
-def _value_size(value: dict[str, Any]) -> int:
-    (kind, inner), = value.items()
-    if kind == "S":
-        return len(inner.encode())
-    if kind == "N":
-        return len(inner.lstrip("-").replace(".", "")) // 2 + 2
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "M":
-        return 3 + sum(len(k.encode()) + 1 + _value_size(v) for k, v in inner.items())
-    if kind == "L":
-        return 3 + sum(1 + _value_size(v) for v in inner)
-    return len(str(inner))
-
-
 def _read_units(size: int, consistent: bool) -> float:
     return max(1, math.ceil(size / 4096)) * (1 if consistent else 0.5)
-
-
-def _write_units(size: int) -> int:
-    return max(1, math.ceil(size / 1024))
 
 
 @dataclass

@@ -74,7 +74,8 @@ RENDITION_KB = 25 + 120 + 300         # thumb + medium + large stored per photo
 usage: dict[str, float] = defaultdict(float)
 
 
-def _item_size(item: dict[str, Any]) -> int:
+def item_size(item: dict[str, Any]) -> int:
+    """DynamoDB's size of an item in bytes (attribute names and values, as its capacity units count them)."""
     return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
 
 
@@ -99,7 +100,7 @@ def _read_units(size: int, consistent: bool) -> float:
     return max(1, math.ceil(size / 4096)) * (1 if consistent else 0.5)
 
 
-def _write_units(size: int) -> int:
+def write_units(size: int) -> int:
     return max(1, math.ceil(size / 1024))
 
 
@@ -109,38 +110,38 @@ def _current_size(table: str, key: dict[str, Any]) -> int:
 
     with counter.paused():
         item = boto3.client("dynamodb", region_name=REGION).get_item(TableName=table, Key=key).get("Item")
-    return _item_size(item) if item else 0
+    return item_size(item) if item else 0
 
 
 def _dynamodb(operation: str, request: dict[str, Any], response: dict[str, Any]) -> None:
     usage["ddb_requests"] += 1
     if operation == "GetItem":
-        usage["rru"] += _read_units(_item_size(response.get("Item", {})), bool(request.get("ConsistentRead")))
+        usage["rru"] += _read_units(item_size(response.get("Item", {})), bool(request.get("ConsistentRead")))
     elif operation == "BatchGetItem":
         for table, items in response.get("Responses", {}).items():
             consistent = bool(request["RequestItems"][table].get("ConsistentRead"))
-            usage["rru"] += sum(_read_units(_item_size(item), consistent) for item in items) or 0
+            usage["rru"] += sum(_read_units(item_size(item), consistent) for item in items) or 0
     elif operation in ("Query", "Scan"):
-        size = sum(_item_size(item) for item in response.get("Items", []))
+        size = sum(item_size(item) for item in response.get("Items", []))
         usage["rru"] += _read_units(size, bool(request.get("ConsistentRead")))
     elif operation == "PutItem":
-        usage["wru"] += _write_units(_item_size(request["Item"]))
+        usage["wru"] += write_units(item_size(request["Item"]))
     elif operation in ("UpdateItem", "DeleteItem"):
-        usage["wru"] += _write_units(max(_current_size(request["TableName"], request["Key"]),
-                                         _item_size(request["Key"])))
+        usage["wru"] += write_units(max(_current_size(request["TableName"], request["Key"]),
+                                         item_size(request["Key"])))
     elif operation == "TransactWriteItems":
         for action in request["TransactItems"]:
             (kind, body), = action.items()
             if kind == "Put":
-                size = _item_size(body["Item"])
+                size = item_size(body["Item"])
             elif kind == "ConditionCheck":
-                size = _item_size(body["Key"])
+                size = item_size(body["Key"])
             else:
-                size = max(_current_size(body["TableName"], body["Key"]), _item_size(body["Key"]))
-            usage["wru"] += 2 * _write_units(size)
+                size = max(_current_size(body["TableName"], body["Key"]), item_size(body["Key"]))
+            usage["wru"] += 2 * write_units(size)
     elif operation == "TransactGetItems":
         for response_item in response.get("Responses", []):
-            usage["rru"] += 2 * _read_units(_item_size(response_item.get("Item", {})), True)
+            usage["rru"] += 2 * _read_units(item_size(response_item.get("Item", {})), True)
 
 
 def _charge(request: Request) -> None:
