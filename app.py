@@ -35,6 +35,11 @@ import_worker = lazy_module("chalicelib.onboarding.worker")
 orders = lazy_module("chalicelib.orders.service")
 payments = lazy_module("chalicelib.payments.service")
 payouts = lazy_module("chalicelib.payouts.service")
+refunds = lazy_module("chalicelib.refunds.service")
+queues = lazy_module("chalicelib.orders.queues")
+returns = lazy_module("chalicelib.returns.service")
+reviews = lazy_module("chalicelib.reviews.service")
+search = lazy_module("chalicelib.search.service")
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
@@ -75,7 +80,8 @@ def publish_metrics() -> None:
         metrics.clear_metrics()
 
 
-_METRIC_FOR_CODE = {"OUT_OF_STOCK": "StockConflicts", "LISTING_UNAVAILABLE": "StockConflicts"}
+_METRIC_FOR_CODE = {"OUT_OF_STOCK": "StockConflicts", "LISTING_UNAVAILABLE": "StockConflicts",
+                    "LIMIT_REACHED": "BuyerLimitsReached"}
 
 
 class Call:
@@ -321,6 +327,14 @@ def browse_listings(call: Call) -> dict[str, Any]:
     return listings.browse_listings(query=query)
 
 
+@route(Operation("GET", "/search", "Search active listings, best first (Urdu and English; one typo; the last word "
+                 "as a prefix)", "listings", response="catalog:ListingPage", query="search:SearchQuery",
+                 errors=(400,)))
+def search_listings(call: Call) -> dict[str, Any]:
+    query = call.query()
+    return search.search(query=query)
+
+
 @route(Operation("GET", "/listings/{listing_id}", "A listing", "listings", response="catalog:ListingPublic",
                  query="http:CurrencyQuery", errors=(400, 401, 404), response_headers=("ETag",)))
 def get_listing(call: Call, listing_id: str) -> Reply:
@@ -414,6 +428,15 @@ def cancel_order(call: Call, order_id: str) -> dict[str, Any]:
     return orders.cancel_order(identity=call.caller(), order_id=order_id)
 
 
+@route(Operation("POST", "/orders/{order_id}/rejection", "Decline a cash-on-delivery order before shipping: "
+                 "cancelled, stock released (artisan with lines in it)", "fulfilment", response="orders:OrderPublic",
+                 request="orders:ReasonCreate", auth=True, errors=(400, 401, 403, 404, 409, 413, 503)))
+def reject_order(call: Call, order_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    rejection = call.body()
+    return orders.reject_order(identity=identity, order_id=order_id, rejection=rejection)
+
+
 @route(Operation("POST", "/orders/{order_id}/payment", "Start paying (buyer)", "payments",
                  response="payments:PaymentStartPublic", auth=True, errors=(401, 404, 409)))
 def start_payment(call: Call, order_id: str) -> dict[str, Any]:
@@ -433,6 +456,38 @@ def ship_order(call: Call, order_id: str) -> dict[str, Any]:
                  response="orders:OrderPublic", auth=True, errors=(401, 403, 404, 409)))
 def mark_delivered(call: Call, order_id: str) -> dict[str, Any]:
     return orders.mark_delivered(identity=call.caller(), order_id=order_id)
+
+
+@route(Operation("POST", "/ops/orders/{order_id}/refunds", "Refund lines or an amount through the gateway that "
+                 "took the money (201), or replay it (200) (ops)", "ops", status=201, response="refunds:RefundPublic",
+                 request="refunds:RefundCreate", auth=True, errors=(400, 401, 403, 404, 409, 413, 422, 503),
+                 headers=(("Idempotency-Key", True, "1..64 visible characters; a retry with the same body returns "
+                           "the same refund"),), other_statuses={200: "refunds:RefundPublic"}))
+def create_refund(call: Call, order_id: str) -> Reply:
+    identity = call.caller()
+    request = call.body()
+    refund, created = refunds.create_refund(identity=identity, order_id=order_id, request=request,
+                                            idempotency_key=call.header("idempotency-key"))
+    count("RefundsCreated" if created else "RefundsReplayed")
+    return Reply(refund, 201 if created else 200)
+
+
+@route(Operation("POST", "/ops/orders/{order_id}/cancel", "Cancel an undelivered order, refunding it in full if "
+                 "it was paid (ops)", "ops", response="orders:OrderPublic", request="orders:ReasonCreate", auth=True,
+                 errors=(400, 401, 403, 404, 409, 413, 422, 503)))
+def ops_cancel_order(call: Call, order_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    cancellation = call.body()
+    return orders.ops_cancel_order(identity=identity, order_id=order_id, cancellation=cancellation)
+
+
+@route(Operation("POST", "/ops/orders/{order_id}/review-resolution", "Take an order out of the needs-review "
+                 "queue (ops)", "ops", response="orders:OrderPublic", request="orders:ReviewResolutionCreate",
+                 auth=True, errors=(400, 401, 403, 404, 409, 413, 503)))
+def resolve_order_review(call: Call, order_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    resolution = call.body()
+    return orders.resolve_review(identity=identity, order_id=order_id, resolution=resolution)
 
 
 @route(Operation("GET", "/artisans/me/orders", "My order lines, grouped by order (artisan)", "fulfilment",
@@ -476,6 +531,37 @@ def card_webhook(call: Call) -> dict[str, Any]:
     return {"status": "ok"}
 
 
+# --- returns and the ops queues --------------------------------------------------------
+
+
+@route(Operation("POST", "/orders/{order_id}/returns", "Ask to return delivered items, within RETURN_DAYS of "
+                 "delivery (buyer)", "orders", status=201, response="returns:ReturnPublic",
+                 request="returns:ReturnCreate", auth=True, errors=(400, 401, 404, 409, 413, 503)))
+def request_return(call: Call, order_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    request = call.body()
+    return returns.request_return(identity=identity, order_id=order_id, request=request)
+
+
+@route(Operation("POST", "/ops/returns/{return_id}/decision", "Approve (refunding the items) or reject a return "
+                 "(ops)", "ops", response="returns:ReturnPublic", request="returns:ReturnDecision", auth=True,
+                 errors=(400, 401, 403, 404, 409, 413, 503)))
+def decide_return(call: Call, return_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    decision = call.body()
+    return returns.decide_return(identity=identity, return_id=return_id, decision=decision.decision,
+                                 note=decision.note)
+
+
+@route(Operation("GET", "/ops/orders", "Orders waiting for a person, longest waiting first: needs_review, disputed "
+                 "or returns (ops)", "ops", response="orders:OrderPage", query="orders:OpsQueueQuery", auth=True,
+                 errors=(400, 401, 403)))
+def ops_order_queue(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    params = call.query()
+    return queues.ops_queue(identity=identity, queue=params.queue, limit=params.limit, cursor=params.cursor)
+
+
 # --- registry imports (ops) ----------------------------------------------------------
 
 
@@ -500,6 +586,35 @@ def list_artisan_imports(call: Call) -> dict[str, Any]:
                  "ops", response="onboarding:ArtisanImportPublic", auth=True, errors=(401, 403, 404)))
 def get_artisan_import(call: Call, import_id: str) -> dict[str, Any]:
     return imports.get_import(identity=call.caller(), import_id=import_id)
+
+
+# --- reviews -----------------------------------------------------------------------
+
+
+@route(Operation("POST", "/orders/{order_id}/reviews", "Review a delivered item of my order, once (buyer)", "reviews",
+                 status=201, response="reviews:ReviewPublic", request="reviews:ReviewCreate", auth=True,
+                 errors=(400, 401, 404, 409, 413, 503)))
+def write_review(call: Call, order_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    review = call.body()
+    return reviews.write_review(identity=identity, order_id=order_id, review=review)
+
+
+@route(Operation("GET", "/listings/{listing_id}/reviews", "A listing's reviews, newest first", "reviews",
+                 response="reviews:ReviewPage", query="http:PageQuery", errors=(400, 401, 404)))
+def listing_reviews(call: Call, listing_id: str) -> dict[str, Any]:
+    identity = call.optional_caller()
+    page = call.query()
+    return reviews.listing_reviews(identity=identity, listing_id=listing_id, limit=page.limit, cursor=page.cursor)
+
+
+@route(Operation("POST", "/ops/reviews/{review_id}/hide", "Hide a review: out of the list and the rating (ops)",
+                 "ops", response="reviews:ReviewPublic", request="reviews:ReviewHide", auth=True,
+                 errors=(400, 401, 403, 404, 409, 413, 503)))
+def hide_review(call: Call, review_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    reason = call.body().reason
+    return reviews.hide_review(identity=identity, review_id=review_id, reason=reason)
 
 
 # --- the other methods of every path: 405 with Allow ---------------------------------
@@ -557,6 +672,8 @@ def sweep_expired_orders(event: Any) -> dict[str, Any]:
     get_settings()
     expired = orders.expire_due_orders()
     repaired = orders.repair_abandoned_reservations()
+    count("RefundsSettled", refunds.finish_pending_refunds())  # refunds whose gateway answer is still owed
+    count("SearchReindexed", search.reindex_pending())  # whatever a crash left marked (search/service.py)
     count("OrdersExpired", expired)
     count("ReservationsRepaired", repaired)
     publish_metrics()

@@ -88,7 +88,7 @@ def scenario(bench: Bench, aws: Aws) -> None:
 
     from chalicelib.payments.card import sign_webhook
     from harness.factories import make_listing, make_order, make_profile, store_ready_image
-    from harness.gateways import card_success, jazzcash_return
+    from harness.gateways import card_dispute, card_success, jazzcash_return
 
     c = bench.call
     ops, buyer = aws.user("ops"), aws.user()
@@ -130,10 +130,20 @@ def scenario(bench: Bench, aws: Aws) -> None:
     c("PATCH /listings/{listing_id}", f"/listings/{first}", owner, {"stock": 40})
     for query in ("", "?limit=5", "?category=embroidery", "?category=embroidery&sort=price_asc&limit=3",
                   "?category=embroidery&sort=price_desc&min_price=110000&max_price=150000",
-                  f"?artisan_id={owner.sub}&limit=4", "?province=punjab&currency=USD", "?category=woodwork"):
+                  f"?artisan_id={owner.sub}&limit=4", "?province=punjab&currency=USD", "?category=woodwork",
+                  # every craft by price: a keys-only index Query and one BatchGetItem of the page
+                  "?sort=price_asc&limit=5", "?sort=price_desc&min_price=110000&max_price=150000&currency=USD"):
         c("GET /listings", f"/listings{query}")
     cursor = c("GET /listings", "/listings?limit=5")["next_cursor"]
     c("GET /listings", f"/listings?limit=5&cursor={cursor}")
+    # Search: one Query per key of the query (its words, their one-letter deletions when 5+ letters, the last
+    # word as a prefix), ranked in memory, then one BatchGetItem of the page's listings. Its index reads are
+    # the matches of every key (at most 200 each), not a page: the SEARCH rows are exempt from the "+1" check.
+    for query in ("q=phulkari&limit=5", "q=%D9%BE%DA%BE%D9%84%DA%A9%D8%A7%D8%B1%DB%8C", "q=blue%20potery",
+                  "q=phul&category=embroidery&currency=USD", "q=silk&province=sindh"):
+        c("GET /search", f"/search?{query}")
+    cursor = c("GET /search", "/search?q=shawl&limit=5")["next_cursor"]
+    c("GET /search", f"/search?q=shawl&limit=5&cursor={cursor}")
     c("GET /artisans/me/listings", "/artisans/me/listings?limit=5", owner)
     c("POST /listings/{listing_id}/unpublish", f"/listings/{listings[-1]}/unpublish", owner)
     c("DELETE /listings/{listing_id}", f"/listings/{listings[-1]}", owner, expect=204)
@@ -152,6 +162,23 @@ def scenario(bench: Bench, aws: Aws) -> None:
     c("POST /orders/{order_id}/shipments", f"/orders/{cod['order_id']}/shipments", owner,
       {"carrier": "tcs", "tracking_number": "TCS123456"})
     c("POST /ops/orders/{order_id}/delivered", f"/ops/orders/{cod['order_id']}/delivered", ops)
+    # Reviews: a GetItem of the order, then one transaction (the review, the listing's sums, a check of the order);
+    # a listing's reviews are a GetItem of the listing and one Query; hiding is a GetItem and one transaction.
+    for listing_id, stars in ((listings[1], 5), (listings[2], 3)):
+        written = c("POST /orders/{order_id}/reviews", f"/orders/{cod['order_id']}/reviews", buyer,
+                    {"listing_id": listing_id, "rating": stars, "text": "Bench"}, expect=201)
+    c("GET /listings/{listing_id}/reviews", f"/listings/{listings[2]}/reviews?limit=5")
+    c("POST /ops/reviews/{review_id}/hide", f"/ops/reviews/{written['review_id']}/hide", ops, {"reason": "Bench"})
+    # A refund is one order transaction (the order, the artisans' copies, the refund item, a ledger entry and the
+    # balance per artisan debited, the audit entry) after reading the refund id (a replay?) and the order. Cash on
+    # delivery has no gateway; a card or JazzCash refund adds one UpdateItem (the attempt), the HTTPS call and a
+    # second, smaller order transaction (the outcome). A replay is one GetItem.
+    c("POST /ops/orders/{order_id}/refunds", f"/ops/orders/{cod['order_id']}/refunds", ops,
+      {"amount": {"amount": 10000, "currency": "PKR"}, "reason": "Late delivery"},
+      headers={"Idempotency-Key": "k-refund"}, expect=201)
+    c("POST /ops/orders/{order_id}/refunds (replayed)", f"/ops/orders/{cod['order_id']}/refunds", ops,
+      {"amount": {"amount": 10000, "currency": "PKR"}, "reason": "Late delivery"},
+      headers={"Idempotency-Key": "k-refund"})
     c("GET /artisans/me/payouts", "/artisans/me/payouts", owner)
 
     one = (listings[4], 2)
@@ -173,6 +200,19 @@ def scenario(bench: Bench, aws: Aws) -> None:
                headers={"Idempotency-Key": "k-x"}, expect=201)
     c("POST /orders/{order_id}/cancel", f"/orders/{cancel['order_id']}/cancel", buyer)
 
+    # Fair stock: the buyer's limit counters ride in the order transactions above (one update for open orders
+    # and one per line); declining and an ops cancel are each one order transaction with the stock, the counters
+    # given back and the audit entry. A line over MAX_UNITS_PER_BUYER is refused after one read (is it a replay?);
+    # a placement the counters refuse costs its cancelled transaction and one BatchGetItem (where the buyer stands).
+    declined = c("POST /orders", "/orders", buyer, make_order(one, payment_method="cod"),
+                 headers={"Idempotency-Key": "k-decline"}, expect=201)
+    c("POST /orders/{order_id}/rejection", f"/orders/{declined['order_id']}/rejection", owner,
+      {"reason": "Out of stock at the workshop"})
+    stopped = c("POST /orders", "/orders", buyer, make_order(one), headers={"Idempotency-Key": "k-stop"}, expect=201)
+    c("POST /ops/orders/{order_id}/cancel", f"/ops/orders/{stopped['order_id']}/cancel", ops, {"reason": "Fraud check"})
+    c("POST /orders (refused: LIMIT_REACHED)", "/orders", buyer, make_order((listings[4], 11)),
+      headers={"Idempotency-Key": "k-limit"}, expect=409)
+
     # Moderation: a takedown is one listing's change; a suspension holds each of the owner's listings
     # (12 here, one archived), so its cost grows by about one write per listing; the audit log is one Query a page.
     moderated = listings[5]
@@ -191,6 +231,34 @@ def scenario(bench: Bench, aws: Aws) -> None:
     started = c("POST /ops/artisan-imports", "/ops/artisan-imports", ops, {"size_bytes": 4096}, expect=201)
     c("GET /ops/artisan-imports/{import_id}", f"/ops/artisan-imports/{started['import_id']}", ops)
     c("GET /ops/artisan-imports", "/ops/artisan-imports?limit=10", ops)
+
+    # Returns and the ops queues: a request and a decision are each one order transaction (the order, the
+    # artisans' copies, the return item; a decision adds its audit entry), an approval then R's refund; a queue
+    # page is one Query on its sparse index. A dispute event is one order transaction with its ledger entries.
+    asked = c("POST /orders/{order_id}/returns", f"/orders/{cod['order_id']}/returns", buyer,
+              {"items": [{"listing_id": listings[1], "quantity": 1}], "reason": "Cracked"}, expect=201)
+    c("GET /ops/orders", "/ops/orders?queue=returns&limit=5", ops)
+    c("POST /ops/returns/{return_id}/decision", f"/ops/returns/{asked['return_id']}/decision", ops,
+      {"decision": "approved", "note": "Photo shows the crack"})
+    c("POST /ops/returns/{return_id}/decision (the same decision again)",
+      f"/ops/returns/{asked['return_id']}/decision", ops, {"decision": "approved"})
+    dispute = card_dispute(card)
+    c("POST /payments/card/webhook (charge.dispute.created)", "/payments/card/webhook", raw=dispute,
+      headers={"Stripe-Signature": sign_webhook(dispute, secret=secret, timestamp=int(time.time()))})
+    c("GET /ops/orders", "/ops/orders?queue=disputed", ops)
+    c("GET /ops/orders", "/ops/orders?queue=needs_review&limit=1", ops)
+    # Resolving a flagged order by hand: one read, one order transaction with its audit entry.
+    flagged = c("POST /orders", "/orders", buyer, make_order(one, payment_method="card"),
+                headers={"Idempotency-Key": "k-flagged"}, expect=201)
+    wrong = card_success(flagged, amount=flagged["charge"]["amount"] - 1)
+    c("POST /payments/card/webhook (amount mismatch)", "/payments/card/webhook", raw=wrong,
+      headers={"Stripe-Signature": sign_webhook(wrong, secret=secret, timestamp=int(time.time()))})
+    c("POST /ops/orders/{order_id}/review-resolution", f"/ops/orders/{flagged['order_id']}/review-resolution", ops,
+      {"note": "Buyer paid the difference"})
+
+
+# Ranked in memory over the matches of every key of the query (chalicelib/search): reads are bounded per key.
+SEARCH = frozenset({"GET /search"})
 
 
 def report(bench: Bench, routes: set[str]) -> int:
@@ -211,9 +279,9 @@ def report(bench: Bench, routes: set[str]) -> int:
     for row in bench.rows:
         if row.tally.operations["Scan"]:
             failures.append(f"{row.route} scanned a table")
-        if row.is_list and row.tally.index_reads > row.returned + 1:
+        if row.is_list and row.route not in SEARCH and row.tally.index_reads > row.returned + 1:
             failures.append(f"{row.route} read {row.tally.index_reads} index items to return {row.returned}")
-    lists = [row for row in bench.rows if row.is_list]
+    lists = [row for row in bench.rows if row.is_list and row.route not in SEARCH]
     worst = max(row.tally.index_reads - row.returned for row in lists)
     print(f"\nlist calls: {len(lists)}; largest (index items read - items returned): {worst} (limit 1)")
     unmeasured = sorted(routes - set(by_route))

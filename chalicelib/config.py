@@ -27,6 +27,11 @@ TABLE_ENV: dict[str, str] = {
     "AuditTable": "TABLE_AUDIT",
     "ImportsTable": "TABLE_IMPORTS",
     "ImportRowsTable": "TABLE_IMPORT_ROWS",
+    "ReviewsTable": "TABLE_REVIEWS",
+    "BuyerLimitsTable": "TABLE_BUYER_LIMITS",
+    "ReturnsTable": "TABLE_RETURNS",
+    "RefundsTable": "TABLE_REFUNDS",
+    "SearchTable": "TABLE_SEARCH",
 }
 
 SUPPORTED_CURRENCIES: tuple[str, ...] = ("PKR", "USD", "GBP", "EUR", "AED", "SAR")
@@ -38,7 +43,7 @@ IMPORT_MAX_BYTES = 50 * 1024 * 1024  # a registry file: about 400,000 rows
 # Set directly in the environment locally and in tests; on AWS the environment
 # names an SSM parameter instead (`<NAME>_PARAM`, see chalicelib/store/parameters.py).
 SSM_BACKED: tuple[str, ...] = ("API_BASE_URL", "CURSOR_SECRET", "CNIC_HASH_KEY", "JAZZCASH_PASSWORD",
-                               "JAZZCASH_INTEGRITY_SALT", "CARD_WEBHOOK_SECRET")
+                               "JAZZCASH_INTEGRITY_SALT", "CARD_WEBHOOK_SECRET", "CARD_API_KEY")
 
 
 def _env(name: str, default: str | None = None, *, values: Mapping[str, str] | None = None) -> str:
@@ -84,6 +89,16 @@ class Settings:
     # The import worker's Cognito pace (rows/s); None: the designed rate (onboarding/pace.py). Set only to
     # measure the local stack's own throughput (bench/bench_import.py).
     import_rows_per_second: float | None = None
+    # Fair stock (API.md): open orders a buyer may hold, and units of one listing across them.
+    max_open_orders: int = 5
+    max_units_per_buyer: int = 10
+    # Returns (API.md): a buyer may ask to return delivered lines within this many days of delivery.
+    return_days: int = 14
+    # Refunds go out through the gateways' server APIs (the local stack points them at its sandbox).
+    card_api_url: str = "https://api.stripe.com"
+    card_api_key: str = "unset"
+    jazzcash_api_url: str = "https://payments.jazzcash.com.pk/ApplicationAPI/API"
+    gateway_timeout_seconds: float = 10.0
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], secrets: Mapping[str, str], *, region: str) -> Settings:
@@ -119,6 +134,14 @@ class Settings:
             storefront_url=env("STOREFRONT_URL").rstrip("/"),
             import_queue_url=env("IMPORT_QUEUE_URL"),
             import_rows_per_second=_positive(environ.get("IMPORT_ROWS_PER_SECOND") or None, "IMPORT_ROWS_PER_SECOND"),
+            max_open_orders=int(env("MAX_OPEN_ORDERS", "5")),
+            max_units_per_buyer=int(env("MAX_UNITS_PER_BUYER", "10")),
+            return_days=int(env("RETURN_DAYS", "14")),
+            card_api_url=env("CARD_API_URL", "https://api.stripe.com").rstrip("/"),
+            card_api_key=secret("CARD_API_KEY", "unset"),
+            jazzcash_api_url=env("JAZZCASH_API_URL",
+                                 "https://payments.jazzcash.com.pk/ApplicationAPI/API").rstrip("/"),
+            gateway_timeout_seconds=float(env("GATEWAY_TIMEOUT_SECONDS", "10")),
         )
 
     def table(self, logical_id: str) -> str:
@@ -131,4 +154,4 @@ def client_config(settings: Settings) -> dict[str, object]:
             "user_pool_client_id": settings.user_pool_client_id, "ops_client_id": settings.ops_client_id,
             "cognito_endpoint": settings.cognito_endpoint,
             "currencies": list(SUPPORTED_CURRENCIES), "image_max_bytes": IMAGE_MAX_BYTES,
-            "sign_in_with": list(SIGN_IN_WITH)}
+            "sign_in_with": list(SIGN_IN_WITH), "return_days": settings.return_days}

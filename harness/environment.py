@@ -26,6 +26,7 @@ BASE_ENV: dict[str, str] = {
     "JAZZCASH_ACTION_URL": "https://sandbox.test.example/sandbox/jazzcash",
     "CARD_ACTION_URL": "https://sandbox.test.example/sandbox/card",
     "CARD_WEBHOOK_SECRET": "whsec_functional",
+    "CARD_API_KEY": "sk_functional",
     "API_BASE_URL": "https://api.test.example",
     "STOREFRONT_URL": "https://shop.test.example",
     # moto checks TOTP codes only when told; ops sign in with real codes, as on Cognito.

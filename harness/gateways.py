@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.payments import card, jazzcash
+from tools.card_dispute import dispute_event
 
 # The fields JazzCash echoes back from the payment form into its return post.
 JAZZCASH_ECHOED = ("pp_Version", "pp_TxnType", "pp_Language", "pp_MerchantID", "pp_TxnRefNo", "pp_Amount",
@@ -61,3 +62,12 @@ def post_card(client: Any, body: bytes, *, secret: str, timestamp: int | None = 
         body, secret=secret, timestamp=int(time.time()) if timestamp is None else timestamp)
     return client.http.post("/payments/card/webhook", body=body,
                             headers={"Content-Type": "application/json", "Stripe-Signature": header})
+
+
+def card_dispute(order: dict[str, Any], *, closed: str | None = None, dispute_id: str = "dp_1",
+                 event_id: str | None = None) -> bytes:
+    """A card gateway dispute event on the order's charge: `charge.dispute.created`, or `.closed` with
+    `closed` its final status ("won", "lost", "warning_closed"); built as tools/card_dispute.py posts it."""
+    charge = order["charge"]
+    return dispute_event(order["order_id"], closed or "open", amount=charge["amount"], currency=charge["currency"],
+                         dispute_id=dispute_id, event_id=event_id)

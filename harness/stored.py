@@ -46,3 +46,11 @@ def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
         items.extend(page["Items"])
     return items
+
+
+def buyer_holdings(buyer_id: str) -> dict[str, int]:
+    """A buyer's limit counters (BuyerLimitsTable): "open" and "units#<listing_id>" -> held, zeros included."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table(os.environ["TABLE_BUYER_LIMITS"])
+    items = table.query(KeyConditionExpression="buyer_id = :b", ExpressionAttributeValues={":b": buyer_id},
+                        ConsistentRead=True)["Items"]
+    return {str(item["counter"]): int(item["held"]) for item in items}

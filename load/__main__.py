@@ -18,6 +18,7 @@ import argparse
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -133,6 +134,34 @@ def deliver(world: World, accounts: dict[str, Account], limit: int) -> int:
     return delivered
 
 
+def refund_some(world: World, ops: Account, limit: int) -> int:
+    """Ops refund paid orders, every other one in full (the lines left) and the rest by a small amount, each
+    asked twice with the same key (the second must be the same refund). Gateways the sandbox did not take the
+    payment through refuse (the refund is then `failed` and flagged): the invariants hold either way."""
+    session = requests.Session()
+    refunded = 0
+    for number, entry in enumerate(list(world.orders)):
+        if refunded >= limit:
+            break
+        order = entry["order"]
+        current = session.get(f"{world.api}/orders/{order['order_id']}", headers=entry["buyer"].auth, timeout=15)
+        if current.status_code != 200 or current.json()["status"] not in ("paid", "shipped", "delivered"):
+            continue
+        now = current.json()
+        if number % 2:
+            body: dict[str, Any] = {"items": [{"listing_id": item["listing_id"], "quantity": item["quantity"]}
+                                              for item in now["items"]], "reason": "load: whole"}
+        else:
+            body = {"amount": {"amount": min(100, now["charge"]["amount"]), "currency": now["charge"]["currency"]},
+                    "reason": "load: amount"}
+        key = uuid.uuid4().hex
+        for _ in range(2):
+            done = call(world, session, "refund", "POST", f"/ops/orders/{order['order_id']}/refunds", json=body,
+                        headers={**ops.auth, "Idempotency-Key": key}, expect=(200, 201))
+        refunded += int(done is not None and done.status_code == 200)
+    return refunded
+
+
 def hot_listing(args: argparse.Namespace, target: Target) -> list[str]:
     """`--hot-buyers` purchases, released together and kept coming, for the `--hot-units` units of a new
     listing; failures."""
@@ -187,7 +216,9 @@ def main() -> int:
         finally:
             stop(hot_target)
     print("invariants: stock never negative; units sold = units decremented; one paid# record per paid order; "
-          "payout ledger = delivered less commission; hot listing: sold = stock taken, nothing oversold, "
+          "each delivery credited its lines less refunds before it, less commission, once; balance = sum of the "
+          "ledger; refunded <= charged, and = the refunds not failed; stock counts units refunded back; "
+          "hot listing: sold = stock taken, nothing oversold, "
           "one order per 201 and per Idempotency-Key, every buyer answered 201 or 409")
     for failure in failures:
         print(f"  FAILED: {failure}")
@@ -244,6 +275,8 @@ def run(args: argparse.Namespace, target: Target) -> list[str]:
     world.recorder = Recorder(max_requests=10**9)
     delivered = deliver(world, accounts, args.deliveries)
     print(f"fulfilment: {delivered} orders shipped and delivered")
+    refunded = refund_some(world, accounts["ops"], max(5, args.deliveries // 2))
+    print(f"refunds: {refunded} orders refunded by ops (each asked twice with one key)")
     print(f"orders made by this run, by status: {invariants.summary(world.aws, orders_before)}")
 
     failures = invariants.check(world.aws, initial_stock, orders_before, target.commission_bps)

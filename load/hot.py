@@ -14,7 +14,7 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -293,18 +293,33 @@ def release_buyers(api: str, jobs: list[tuple[Account, str]], workers: int) -> S
     release = _Release()
     barrier = threading.Barrier(workers, action=release.stamp)
     results: list[Purchase | None] = [None] * len(jobs)
-    taken = iter(range(len(jobs)))
-    lock = threading.Lock()
+    pending = deque(range(len(jobs)))
+    ordering: set[str] = set()  # buyers with a purchase in flight
+    turn = threading.Condition()
 
     def next_job() -> int | None:
-        with lock:
-            return next(taken, None)
+        """The next purchase whose buyer has none in flight: a person orders one thing at a time (two orders of
+        one account at once would meet on its limit counters, a conflict no real buyer causes)."""
+        with turn:
+            while pending:
+                position = next((p for p in pending if jobs[p][0].email not in ordering), None)
+                if position is not None:
+                    pending.remove(position)
+                    ordering.add(jobs[position][0].email)
+                    return position
+                turn.wait()
+            return None
 
     def worker(index: int) -> None:
         barrier.wait()
         while (position := next_job()) is not None:
             buyer, listing_id = jobs[position]
-            results[position] = purchase(sessions[index], api, buyer, listing_id, release.at)
+            try:
+                results[position] = purchase(sessions[index], api, buyer, listing_id, release.at)
+            finally:
+                with turn:
+                    ordering.discard(buyer.email)
+                    turn.notify_all()
 
     threads = [threading.Thread(target=worker, args=(i,), name=f"buyer-{i}") for i in range(workers)]
     for thread in threads:

@@ -53,9 +53,10 @@ def check(aws_url: str, initial_stock: dict[str, int], orders_before: set[str], 
 
     held: dict[str, int] = defaultdict(int)
     for order in orders:
-        if order["status"]["S"] in HOLDING_STOCK:
+        if _holds_stock(order):
             for line in json.loads(order["lines"]["S"]):
-                held[line["listing_id"]] += int(line["quantity"])
+                # Units refunded before they shipped went back on sale (`restocked`); the rest are the buyer's.
+                held[line["listing_id"]] += int(line["quantity"]) - int(line.get("restocked", 0))
     for listing_id, before in initial_stock.items():
         decremented = before - final_stock.get(listing_id, before)
         if decremented != held.get(listing_id, 0):
@@ -65,7 +66,11 @@ def check(aws_url: str, initial_stock: dict[str, int], orders_before: set[str], 
     for order in orders:
         order_id, status = order["order_id"]["S"], order["status"]["S"]
         paid_record = events.get(f"paid#{order_id}")
-        should_be_paid = status in PAID and not (order["payment_method"]["S"] == "cod" and status != "delivered")
+        # Refunded, or cancelled by ops with a refund: it was paid first.
+        refunded = status == "refunded" or (status == "cancelled" and bool(json.loads(order.get("refunds", {}).get(
+            "S", "[]"))))
+        should_be_paid = refunded or (status in PAID and not (order["payment_method"]["S"] == "cod"
+                                                              and status != "delivered"))
         if should_be_paid and paid_record is None:
             failures.append(f"order {order_id} is {status} without a paid#{order_id} record")
         if not should_be_paid and paid_record is not None:
@@ -73,32 +78,106 @@ def check(aws_url: str, initial_stock: dict[str, int], orders_before: set[str], 
         if paid_record is not None and paid_record["order_id"]["S"] != order_id:
             failures.append(f"paid#{order_id} names another order")
 
-    expected: dict[str, int] = defaultdict(int)
+    # Each delivered order credits each artisan once (`sale`): their line totals, less what refunds took back
+    # before delivery, less commission. Every other entry (refund, dispute hold, payout, ...) is once per record.
+    expected: dict[tuple[str, str], int] = {}
     for order in orders:
-        if order["status"]["S"] == "delivered":
+        refunded_first = _refunded_before_delivery(order)
+        if ("delivered_at" in order or order["status"]["S"] == "delivered") and refunded_first is not None:
             totals: dict[str, int] = defaultdict(int)
             for line in json.loads(order["lines"]["S"]):
-                totals[line["artisan_id"]] += int(line["line_total"])
+                totals[line["artisan_id"]] += int(line["line_total"]) - (int(line.get("refunded_value", 0))
+                                                                          if refunded_first else 0)
             for artisan_id, total in totals.items():
-                expected[artisan_id] += total - apply_bps(total, commission_bps)
+                expected[(artisan_id, order["order_id"]["S"])] = total - apply_bps(total, commission_bps)
     balances: dict[str, int] = defaultdict(int)
     entries: dict[str, int] = defaultdict(int)
-    entry_orders: dict[tuple[str, str], int] = defaultdict(int)
+    sales: dict[tuple[str, str], int] = {}
+    written: Counter[tuple[str, str, str, str]] = Counter()
     for item in payouts:
         artisan_id, key, amount = item["artisan_id"]["S"], item["entry_key"]["S"], int(item["amount"]["N"])
         if key == "balance":
             balances[artisan_id] += amount
         elif key.startswith("entry#"):
             entries[artisan_id] += amount
-            entry_orders[(artisan_id, item["order_id"]["S"])] += 1
-    for artisan_id in set(expected) | set(balances) | set(entries):
-        want, balance, ledger = expected.get(artisan_id, 0), balances.get(artisan_id, 0), entries.get(artisan_id, 0)
-        if not want == balance == ledger:
-            failures.append(f"artisan {artisan_id}: delivered less commission {want}, balance {balance}, "
-                            f"ledger entries {ledger}")
-    doubled = {key: n for key, n in entry_orders.items() if n != 1}
+            kind = item.get("kind", {}).get("S", "sale")
+            written[(artisan_id, item["order_id"]["S"], kind, item.get("ref", {}).get("S", ""))] += 1
+            if kind == "sale":
+                sales[(artisan_id, item["order_id"]["S"])] = amount
+    for artisan_id in set(balances) | set(entries):
+        if balances.get(artisan_id, 0) != entries.get(artisan_id, 0):
+            failures.append(f"artisan {artisan_id}: balance {balances.get(artisan_id, 0)} but the ledger's entries "
+                            f"sum to {entries.get(artisan_id, 0)}")
+    for key, want in expected.items():
+        if sales.get(key, 0) != want:
+            failures.append(f"artisan {key[0]}, order {key[1]}: credited {sales.get(key, 0)}, expected {want}")
+    doubled = {key: n for key, n in written.items() if n != 1}
     if doubled:
         failures.append(f"payout entries written more than once: {doubled}")
+    failures.extend(_refund_failures(orders, scan(client, tables["RefundsTable"])))
+    failures.extend(_limit_failures(scan(client, tables["OrdersTable"]), scan(client, tables["BuyerLimitsTable"])))
+    return failures
+
+
+def _limit_failures(orders: list[dict[str, Any]], counters: list[dict[str, Any]]) -> list[str]:
+    """Each buyer's limit counters equal what their open orders hold (every order placed under the limits, ever:
+    the counters are the buyer's, not the run's): open orders, and units of each listing."""
+    expected: Counter[tuple[str, str]] = Counter()
+    for order in orders:
+        counted = order.get("limits_counted", {}).get("BOOL", False)
+        if not counted or order["status"]["S"] not in ("pending_payment", "confirmed"):
+            continue
+        buyer = order["buyer_id"]["S"]
+        expected[(buyer, "open")] += 1
+        for line in json.loads(order["lines"]["S"]):
+            expected[(buyer, f"units#{line['listing_id']}")] += int(line["quantity"])
+    held = {(item["buyer_id"]["S"], item["counter"]["S"]): int(item["held"]["N"]) for item in counters}
+    wrong = {key: (held.get(key, 0), expected[key]) for key in set(held) | set(expected)
+             if held.get(key, 0) != expected[key]}
+    return [f"buyer limit counters differ from the open orders (held, expected): {wrong}"] if wrong else []
+
+
+def _holds_stock(order: dict[str, Any]) -> bool:
+    """Not given back by cancelling or expiring: live and refunded orders, and cancelled ones that had shipped
+    something (ops cancel with a refund: shipped lines are not restocked)."""
+    status = order["status"]["S"]
+    if status in HOLDING_STOCK or status == "refunded":
+        return True
+    return status == "cancelled" and bool(json.loads(order.get("refunds", {}).get("S", "[]"))) and any(
+        int(line.get("restocked", 0)) < int(line["quantity"]) for line in json.loads(order["lines"]["S"]))
+
+
+def _refunded_before_delivery(order: dict[str, Any]) -> bool | None:
+    """Whether the order's refunds all came before its delivery (their value was never credited) or all after
+    (credited, then debited); None when some came on each side, whose split the order does not record."""
+    delivered_at = order.get("delivered_at", {}).get("S")
+    refunds = json.loads(order["refunds"]["S"]) if "refunds" in order else []
+    if not refunds or delivered_at is None:
+        return False
+    if all(refund["created_at"] > delivered_at for refund in refunds):
+        return False
+    if all(refund["created_at"] <= delivered_at for refund in refunds):
+        return True
+    return None
+
+
+def _refund_failures(orders: list[dict[str, Any]], refunds: list[dict[str, Any]]) -> list[str]:
+    """Refunded never exceeds charged; the order's view agrees with the refund items; none is left pending."""
+    failures = []
+    by_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for refund in refunds:
+        by_order[refund["order_id"]["S"]].append(refund)
+    for order in orders:
+        order_id, charged = order["order_id"]["S"], int(order["charge_amount"]["N"])
+        refunded = int(order.get("refunded_amount", {}).get("N", 0))
+        stored = by_order.get(order_id, [])
+        not_failed = sum(int(refund["amount"]["N"]) for refund in stored if refund["status"]["S"] != "failed")
+        if refunded > charged:
+            failures.append(f"order {order_id}: refunded {refunded} of a charge of {charged}")
+        if refunded != not_failed:
+            failures.append(f"order {order_id}: refunded_amount {refunded} but its refunds sum to {not_failed}")
+        if any(refund["status"]["S"] == "pending" for refund in stored):
+            failures.append(f"order {order_id}: a refund is still pending after the sweep")
     return failures
 
 

@@ -22,6 +22,9 @@ STOP_TIMEOUT_SECONDS = 30
 CARD_SECRET = "whsec_load"
 JAZZCASH_SALT = "load-integrity-salt"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# MAX_OPEN_ORDERS / MAX_UNITS_PER_BUYER for a stack under load (see start_stack); a running stack named by
+# LOAD_API_URL needs the same, or its shoppers' purchases past the limits are refused with LIMIT_REACHED.
+BUYER_LIMITS = {"MAX_OPEN_ORDERS": "1000000", "MAX_UNITS_PER_BUYER": "1000000"}
 
 
 @dataclass
@@ -69,9 +72,12 @@ def start_stack(**overrides: str) -> Target:
     """`python -m local` with the demo catalogue, on free ports; returns once it printed READY.
 
     `overrides` go into its environment after the defaults (the contention mode, SWEEP_SECONDS, ...).
+    The buyer limits are set out of the way (BUYER_LIMITS): a few signed-in accounts stand for thousands of
+    buyers here, each making many purchases, which the limits meant for one person would refuse.
     """
     settings = {"SEED": "1", "CARD_WEBHOOK_SECRET": CARD_SECRET, "JAZZCASH_INTEGRITY_SALT": JAZZCASH_SALT,
-                "COMMISSION_BPS": "500", "RESERVATION_MINUTES": "30", "SWEEP_SECONDS": "5", **overrides}
+                "COMMISSION_BPS": "500", "RESERVATION_MINUTES": "30", "SWEEP_SECONDS": "5", **BUYER_LIMITS,
+                **overrides}
     child = launch(**settings)
     target = Target(api_url=child.api_url, aws_url=child.aws_url, card_secret=CARD_SECRET,
                     jazzcash_salt=JAZZCASH_SALT, commission_bps=500, child=child)

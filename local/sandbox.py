@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from chalicelib.payments import card, jazzcash
 from chalicelib.payments.gateway import SignatureError
+from local import sandbox_api
 
 MOUNT = "/sandbox"
 WEBHOOK_PATH = "/payments/card/webhook"
@@ -37,6 +38,11 @@ _ROUTES = Map(
     [
         Rule("/jazzcash", endpoint="jazzcash", methods=["POST"]),
         Rule("/card", endpoint="card", methods=["GET", "POST"]),
+        # The gateways' server APIs: refunds, inquiries, and the switch that loses answers (local/sandbox_api.py).
+        Rule("/card-api/v1/refunds", endpoint="card_refunds", methods=["GET", "POST"]),
+        Rule("/jazzcash-api/Purchase/Refund", endpoint="jazzcash_refund", methods=["POST"]),
+        Rule("/jazzcash-api/PaymentInquiry/Inquire", endpoint="jazzcash_inquiry", methods=["POST"]),
+        Rule("/control", endpoint="control", methods=["GET", "POST"]),
     ]
 )
 _DIGITS = re.compile(r"[0-9]{1,18}")
@@ -122,6 +128,7 @@ def _jazzcash(request: Request) -> Response:
     response["pp_RetreivalReferenceNo"] = f"{secrets.randbelow(10**12):012d}"
     response["pp_SettlementExpiry"] = ""
     paid = {**response, "pp_ResponseCode": "000", "pp_ResponseMessage": PAID_MESSAGE}
+    sandbox_api.record_charge(response["pp_TxnRefNo"], int(amount), "PKR")  # offered; refunds are checked against it
     paid["pp_AuthCode"] = f"{secrets.randbelow(10**6):06d}"
     failed = {**response, "pp_ResponseCode": "999", "pp_ResponseMessage": FAILED_MESSAGE}
     for form in (paid, failed):
@@ -208,6 +215,8 @@ def _card_submit(request: Request) -> Response:
     if intent is None or outcome not in ("pay", "fail"):
         return _problem("The card payment choice is incomplete.")
     now = int(time.time())
+    if outcome == "pay":
+        sandbox_api.record_charge(intent["payment_intent_id"], int(intent["amount"]), intent["currency"])
     body = json.dumps(_card_event(intent, succeeded=outcome == "pay", created=now)).encode("utf-8")
     delivery = urllib.request.Request(
         _env("API_BASE_URL").rstrip("/") + WEBHOOK_PATH,
@@ -236,7 +245,9 @@ def storefront_redirect(return_url: str, storefront_url: str) -> str:
     return storefront_url
 
 
-_HANDLERS = {"jazzcash": _jazzcash, "card": _card}
+_HANDLERS = {"jazzcash": _jazzcash, "card": _card, "card_refunds": sandbox_api.card_refunds,
+             "jazzcash_refund": sandbox_api.jazzcash_refund, "jazzcash_inquiry": sandbox_api.jazzcash_inquiry,
+             "control": sandbox_api.control}
 
 
 @Request.application

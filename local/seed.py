@@ -187,14 +187,14 @@ def seed_catalog(users: Mapping[str, DemoUser]) -> None:
         user = users[maker.role] if maker.role else None
         identity = Identity(user_id=user["sub"] if user else str(uuid.uuid4()),
                             email=user["email"] if user else None, groups=frozenset({"artisans"}))
-        _verified_profile(identity, ops, maker, number)
+        verified_profile(identity, ops, maker, number)
         work += [(identity, maker, item) for item in items]
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="seed") as pool:
         for done in [pool.submit(_active_listing, *job) for job in work]:
             done.result()
 
 
-def _verified_profile(identity: Identity, ops: Identity, maker: Maker, number: int) -> None:
+def verified_profile(identity: Identity, ops: Identity, maker: Maker, number: int) -> None:
     profile = ArtisanUpsert.model_validate({
         "display_name": maker.display_name, "craft": maker.craft, "province": maker.province,
         "district": maker.district, "bio": maker.bio, "bio_ur": maker.bio_ur,
@@ -205,9 +205,9 @@ def _verified_profile(identity: Identity, ops: Identity, maker: Maker, number: i
                                   note="Demo artisan, verified by the seed.")
 
 
-def _active_listing(identity: Identity, maker: Maker, item: Item) -> None:
-    rng = random.Random(f"{maker.display_name}/{item.title}")
-    listing = ListingCreate.model_validate({
+def listing_create(maker: Maker, item: Item, rng: random.Random) -> ListingCreate:
+    """The demo listing of `item` (also the catalogue that search's golden set is written against)."""
+    return ListingCreate.model_validate({
         "title": item.title, "title_ur": item.title_ur,
         "description": f"Made by hand by {maker.display_name} in {maker.district}. {maker.bio}",
         "description_ur": maker.bio_ur, "category": maker.craft,
@@ -215,6 +215,11 @@ def _active_listing(identity: Identity, maker: Maker, item: Item) -> None:
         "weight_grams": item.weight_grams, "processing_days": rng.randint(2, 10),
         "attributes": {"material": item.material, "origin": maker.district},
     })
+
+
+def _active_listing(identity: Identity, maker: Maker, item: Item) -> None:
+    rng = random.Random(f"{maker.display_name}/{item.title}")
+    listing = listing_create(maker, item, rng)
     listing_id = listings.create_listing(identity=identity, listing=listing)["listing_id"]
     _ready_photo(identity, listing_id, draw_photo(STYLES[maker.craft], rng))
     listings.publish_listing(identity=identity, listing_id=listing_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..images.documents import image_documents
 from ..money import convert, money
+from ..reviews.rules import rating_summary
 from ..store.records import Artisan, Listing
 
 ARTISAN_PUBLIC_FIELDS = ("artisan_id", "display_name", "craft", "province", "district", "bio", "bio_ur",
@@ -39,6 +40,7 @@ def listing_document(listing: Listing, *, currency: str | None = None,
         "status": listing.status,
         "takedown_reason": listing.takedown_reason,
         "images": image_documents(listing.images),
+        "rating": rating_summary(listing.rating_sum, listing.rating_count),
         "version": listing.version,
         "created_at": listing.created_at,
         "updated_at": listing.updated_at,

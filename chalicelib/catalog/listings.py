@@ -15,6 +15,7 @@ from ..errors import InvalidStateError
 from ..fx.service import current_rates
 from ..ids import new_id, rfc3339, utc_now
 from ..optimistic import read_decide_write
+from ..search import service as search
 from ..store import artisans as artisan_store
 from ..store import listings as store
 from ..store.records import Listing
@@ -61,6 +62,7 @@ def _change_owned_listing(identity: Identity, listing_id: str, decide: Callable[
                                     publisher=identity.user_id if publishing else None)
 
     listing = read_decide_write(lambda: owned_listing(identity, listing_id), decide, write, what="listing")
+    search.follow(listing)
     return listing_document(listing)
 
 
@@ -104,12 +106,15 @@ def _move_out_of_catalog(identity: Identity, listing_id: str, *, status: str) ->
 
 
 def browse_listings(*, query: ListingQuery) -> dict[str, Any]:
-    """Active listings; each supported shape is one Query on a sparse index."""
+    """Active listings; each supported shape is one Query on a sparse index (by price: and one BatchGetItem)."""
     shape = rules.browse_shape(category=query.category, artisan_id=query.artisan_id, province=query.province,
                                sort=query.sort, min_price=query.min_price, max_price=query.max_price)
     page_args: dict[str, Any] = {"limit": query.limit, "cursor": query.cursor}
     if shape.index == "category":
         page = store.browse_category(shape.key or "", sort=shape.sort, min_price=shape.min_price,
+                                     max_price=shape.max_price, **page_args)
+    elif shape.index == "price":
+        page = store.browse_by_price(descending=shape.sort == "price_desc", min_price=shape.min_price,
                                      max_price=shape.max_price, **page_args)
     elif shape.index == "artisan":
         page = store.browse_artisan(shape.key or "", **page_args)

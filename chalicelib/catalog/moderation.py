@@ -27,6 +27,7 @@ from ..auth import Identity
 from ..errors import NotFoundError
 from ..ids import rfc3339, utc_now
 from ..optimistic import read_decide_write
+from ..search import service as search
 from ..store import artisans as artisan_store
 from ..store import listings as listing_store
 from ..store.records import Artisan, Listing
@@ -91,7 +92,8 @@ def _apply(listing: Listing, decide: ListingDecision, *, releasing_for: str | No
             return current
         return listing_store.update_listing(current, changes, releasing_for=releasing_for)
 
-    read_decide_write(lambda: next(reads, None) or _listing(listing.listing_id), decide, write, what="listing")
+    search.follow(read_decide_write(lambda: next(reads, None) or _listing(listing.listing_id), decide, write,
+                                    what="listing"))
 
 
 def hold_catalog(artisan_id: str) -> None:
@@ -145,8 +147,10 @@ def lift_suspension(*, identity: Identity, artisan_id: str) -> dict[str, Any]:
 
 def _decide_listing(identity: Identity, listing_id: str, action: str,
                     decide: Callable[[Listing, str], dict[str, Any] | None], details: dict[str, Any]) -> Listing:
-    return _audited(identity, listing_id, action, lambda: _listing(listing_id), decide,
-                    listing_store.update_listing, details)
+    listing = _audited(identity, listing_id, action, lambda: _listing(listing_id), decide,
+                       listing_store.update_listing, details)
+    search.follow(listing)
+    return listing
 
 
 def take_down(*, identity: Identity, listing_id: str, reason: str) -> dict[str, Any]:

@@ -171,7 +171,7 @@ def reinstatement(listing: Listing, *, now: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class BrowseShape:
-    """Which one Query serves a browse request: `index` is recent, category, artisan or province."""
+    """Which one Query serves a browse request: `index` is recent, category, price, artisan or province."""
 
     index: str
     key: str | None = None
@@ -188,16 +188,19 @@ def browse_shape(*, category: str | None, artisan_id: str | None, province: str 
     has_price = min_price is not None or max_price is not None
     if min_price is not None and max_price is not None and min_price > max_price:
         raise ValidationError(details=[{"field": "min_price", "message": "must not exceed max_price"}])
-    if given == {"category"}:
+    if given <= {"category"}:
+        # A craft, or every craft: sorted by price (with a price range) or newest first.
         chosen = sort or ("price_asc" if has_price else "newest")
         if chosen == "newest" and has_price:
             raise UnsupportedQueryError("A price range needs sort=price_asc or sort=price_desc.")
-        return BrowseShape("category", category, chosen, min_price, max_price)
+        if category is not None:
+            return BrowseShape("category", category, chosen, min_price, max_price)
+        if chosen != "newest":
+            return BrowseShape("price", None, chosen, min_price, max_price)
+        return BrowseShape("recent")
     if has_price or sort not in (None, "newest") or len(given) > 1:
-        raise UnsupportedQueryError("Supported: category (with sort and price range), artisan_id, province, "
-                                    "or nothing.")
+        raise UnsupportedQueryError("Supported: category or nothing (each with sort and price range), artisan_id "
+                                    "or province.")
     if given == {"artisan_id"}:
         return BrowseShape("artisan", artisan_id)
-    if given == {"province"}:
-        return BrowseShape("province", province)
-    return BrowseShape("recent")
+    return BrowseShape("province", province)

@@ -161,6 +161,13 @@ class ListingUpdate(RequestModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
+class Rating(ResponseModel):
+    """The visible reviews' mean rating (one decimal; null before the first review) and how many there are."""
+
+    average: float | None
+    count: int
+
+
 class ListingPublic(ResponseModel):
     listing_id: str
     artisan_id: str
@@ -178,6 +185,7 @@ class ListingPublic(ResponseModel):
     status: Literal["draft", "active", "archived", "taken_down"]
     takedown_reason: str | None = None
     images: list[ImagePublic]
+    rating: Rating
     version: int
     created_at: str
     updated_at: str

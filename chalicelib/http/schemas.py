@@ -34,6 +34,11 @@ class ErrorDetail(ResponseModel):
     message: str | None = None
     listing_id: str | None = None
     available: int | None = None
+    # LIMIT_REACHED: which limit, its maximum, what the buyer holds and (units) what this order asked for.
+    limit: Literal["max_open_orders", "max_units_per_buyer"] | None = None
+    max: int | None = None
+    held: int | None = None
+    requested: int | None = None
 
 
 class ErrorBody(ResponseModel):
@@ -59,6 +64,7 @@ class ClientConfig(ResponseModel):
     currencies: list[Currency]
     image_max_bytes: int
     sign_in_with: list[Literal["email", "phone_number"]]
+    return_days: int  # a delivered order's items may be asked back for this many days
 
 
 class Category(ResponseModel):

@@ -20,6 +20,7 @@ def line_document(line: dict[str, Any]) -> dict[str, Any]:
         "fulfilment": line["fulfilment"],
         "carrier": line.get("carrier"),
         "tracking_number": line.get("tracking_number"),
+        "refunded": int(line.get("refunded", 0)),
     }
 
 
@@ -40,8 +41,26 @@ def order_document(order: Order) -> dict[str, Any]:
         "updated_at": order.updated_at,
         "paid_at": order.paid_at,
         "needs_review": order.needs_review,
+        "review_reason": order.review_reason,
         "last_payment_error": order.last_payment_error,
+        "cancelled_by": order.cancelled_by,
+        "cancel_reason": order.cancel_reason,
+        "delivered_at": order.delivered_at,
+        "disputed": order.disputed,
+        "dispute": dispute_document(order.dispute),
+        "returns": [dict(entry) for entry in order.returns],
+        "refunds": [{"refund_id": entry["refund_id"], "amount": money(int(entry["amount"]), entry["currency"]),
+                     "status": entry["status"], "created_at": entry["created_at"]} for entry in order.refunds],
+        "refunded_amount": money(order.refunded_amount, order.charge_currency),
     }
+
+
+def dispute_document(dispute: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A card dispute as buyers and ops see it (what it holds from each artisan stays in the ledgers)."""
+    if dispute is None:
+        return None
+    return {name: dispute.get(name) for name in ("dispute_id", "status", "amount", "currency", "reason", "opened_at",
+                                                 "closed_at")}
 
 
 def artisan_order_document(copy: ArtisanOrder) -> dict[str, Any]:

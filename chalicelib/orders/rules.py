@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..auth import Identity
-from ..errors import InvalidStateError, ListingUnavailableError, NotFoundError, OutOfStockError
+from ..disputes import rules as dispute_rules
+from ..errors import InvalidStateError, LimitReachedError, ListingUnavailableError, NotFoundError, OutOfStockError
 from ..money import apply_bps, convert
-from ..store.records import Listing, Order, OrderChange, PaymentRecord, PayoutEntry
+from ..store.records import BuyerLimits, Listing, Order, OrderChange, PaymentRecord, PayoutEntry
 from .shipping import order_shipping
 
 CANCELLABLE = ("pending_payment", "confirmed")
 SHIPPABLE = ("paid", "confirmed", "partially_shipped")
+# Ops may cancel these. Money was taken for a paid one (not cash on delivery): it is refunded as it is cancelled.
+UNDELIVERED = ("pending_payment", "confirmed", "paid", "partially_shipped", "shipped")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,28 @@ def refusal(wanted: Mapping[str, int], listings: Mapping[str, Listing]) -> Excep
         return ListingUnavailableError(details=[{"listing_id": lid} for lid in unavailable])
     short = [lid for lid, quantity in wanted.items() if listings[lid].stock < quantity]
     return out_of_stock(short, listings) if short else None
+
+
+def over_unit_limit(wanted: Mapping[str, int], limits: BuyerLimits) -> LimitReachedError | None:
+    """A line asking for more of one listing than any buyer may hold, whatever they hold already."""
+    over = [lid for lid, quantity in wanted.items() if quantity > limits.max_units_per_buyer]
+    return limit_reached(limits, open_orders=None, units={lid: (0, wanted[lid]) for lid in over}) if over else None
+
+
+def limit_reached(limits: BuyerLimits, *, open_orders: int | None,
+                  units: Mapping[str, tuple[int, int]]) -> LimitReachedError:
+    """The refusal, saying which limit: `open_orders` held (None: not that one), `units` (held, asked) per listing."""
+    details: list[dict[str, Any]] = []
+    if open_orders is not None:
+        details.append({"limit": "max_open_orders", "max": limits.max_open_orders, "held": open_orders})
+    details.extend({"limit": "max_units_per_buyer", "listing_id": lid, "max": limits.max_units_per_buyer,
+                    "held": held, "requested": asked} for lid, (held, asked) in units.items())
+    sentences = []
+    if open_orders is not None:
+        sentences.append(f"You already have {limits.max_open_orders} orders awaiting payment or shipping.")
+    if units:
+        sentences.append(f"A buyer may hold at most {limits.max_units_per_buyer} of one item in open orders.")
+    return LimitReachedError(" ".join(sentences), details=details)
 
 
 def out_of_stock(listing_ids: list[str], listings: Mapping[str, Listing]) -> OutOfStockError:
@@ -71,7 +96,51 @@ def cancel(order: Order | None, identity: Identity) -> OrderChange:
         raise NotFoundError()
     if order.status not in CANCELLABLE:
         raise InvalidStateError(f"An order that is {order.status} cannot be cancelled.")
-    return OrderChange(order, {"status": "cancelled"}, release=releases(order))
+    return OrderChange(order, {"status": "cancelled", "cancelled_by": "buyer"}, release=releases(order))
+
+
+def reject(order: Order | None, artisan_id: str, reason: str) -> OrderChange:
+    """An artisan with lines in a cash-on-delivery order declines it before anything ships; all stock goes back."""
+    if order is None or artisan_id not in order.artisan_ids:
+        raise NotFoundError()
+    if order.status != "confirmed" or any(line["fulfilment"] == "shipped" for line in order.lines):
+        raise InvalidStateError(f"Only a cash-on-delivery order not yet shipped can be declined; this one is "
+                                f"{order.status}.")
+    return OrderChange(order, {"status": "cancelled", "cancelled_by": "artisan", "cancel_reason": reason},
+                       release=releases(order))
+
+
+def paid_for(order: Order) -> bool:
+    """Money was taken for it: paid through a gateway (cash on delivery is paid only on delivery)."""
+    return order.payment_method != "cod" and order.status in ("paid", "partially_shipped", "shipped")
+
+
+def ops_cancel(order: Order | None, reason: str) -> OrderChange | None:
+    """Ops cancel an undelivered order; the stock of lines not shipped goes back.
+
+    None: it was paid for, so it is cancelled by refunding it in full (refunds.service.refund_order).
+    """
+    if order is None:
+        raise NotFoundError()
+    if order.status not in UNDELIVERED:
+        raise InvalidStateError(f"An order that is {order.status} cannot be cancelled.")
+    if paid_for(order):
+        return None
+    unshipped = [(line["listing_id"], int(line["quantity"])) for line in order.lines if line["fulfilment"] != "shipped"]
+    return OrderChange(order, {"status": "cancelled", "cancelled_by": "ops", "cancel_reason": reason},
+                       release=unshipped)
+
+
+def resolve_review(order: Order | None) -> OrderChange:
+    """Ops take an order out of the needs-review queue once a person has dealt with it (refunded it, called the
+    buyer, ...). An open card dispute keeps it there: its close settles the flag the dispute set."""
+    if order is None:
+        raise NotFoundError()
+    if not order.needs_review:
+        raise InvalidStateError("This order is not waiting for a review.")
+    if order.disputed:
+        raise InvalidStateError("A card dispute is open on this order; it leaves the queue when the dispute closes.")
+    return OrderChange(order, {"needs_review": False, "review_reason": None})
 
 
 def expire(order: Order | None, now: str) -> OrderChange | None:
@@ -96,10 +165,11 @@ def ship(order: Order | None, artisan_id: str, *, carrier: str, tracking_number:
 
 
 def payout_credits(order: Order, commission_bps: int) -> dict[str, int]:
-    """Each artisan's line totals less the platform's commission (rounded half-up per artisan)."""
+    """Each artisan's line totals, less what refunds took back before delivery (`refunded_value`,
+    chalicelib/refunds/rules.py), less the platform's commission (rounded half-up per artisan)."""
     totals: defaultdict[str, int] = defaultdict(int)
     for line in order.lines:
-        totals[line["artisan_id"]] += int(line["line_total"])
+        totals[line["artisan_id"]] += int(line["line_total"]) - int(line.get("refunded_value", 0))
     return {artisan_id: total - apply_bps(total, commission_bps) for artisan_id, total in totals.items()}
 
 
@@ -116,9 +186,15 @@ def deliver(order: Order | None, *, commission_bps: int, now: str) -> OrderChang
     once: list[PaymentRecord | PayoutEntry] = [
         PayoutEntry(artisan_id=artisan_id, order_id=order.order_id, amount=amount, created_at=now)
         for artisan_id, amount in credits.items()]
-    updates: dict[str, Any] = {"status": "delivered"}
+    updates: dict[str, Any] = {"status": "delivered", "delivered_at": now}
     if order.payment_method == "cod":
         updates["paid_at"] = now
         once.append(PaymentRecord(key=f"paid#{order.order_id}", order_id=order.order_id, outcome="cod",
                                   amount=order.charge_amount, currency=order.charge_currency, created_at=now))
-    return OrderChange(order, updates, once=once, payout_credits=credits)
+    # Delivered while a card dispute is open (or lost): the credit is held as it is written.
+    holds, debits, dispute = dispute_rules.hold_at_delivery(order, credits, now)
+    if dispute is not None:
+        once.extend(holds)
+        updates["dispute"] = dispute
+    balance = {artisan_id: amount + debits.get(artisan_id, 0) for artisan_id, amount in credits.items()}
+    return OrderChange(order, updates, once=once, payout_credits={a: v for a, v in balance.items() if v})

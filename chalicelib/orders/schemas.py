@@ -5,11 +5,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ..http.schemas import Currency, Money, RequestModel, ResponseModel
+from ..http.schemas import Currency, Money, RequestModel, ResponseModel, Text
 
 PaymentMethod = Literal["jazzcash", "card", "cod"]
 OrderStatus = Literal["pending_payment", "paid", "confirmed", "partially_shipped", "shipped", "delivered",
-                      "cancelled", "expired"]
+                      "cancelled", "expired", "refunded"]
 Carrier = Literal["tcs", "leopards", "pakistan_post", "dhl", "other"]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -50,6 +50,18 @@ class OrderCreate(RequestModel):
         return self
 
 
+class ReasonCreate(RequestModel):
+    """Why an artisan declines an order, or ops cancel one (shown to the buyer, kept in the audit log)."""
+
+    reason: Annotated[Text, StringConstraints(min_length=1, max_length=500)]
+
+
+class ReviewResolutionCreate(RequestModel):
+    """How ops dealt with an order that needed review (kept in the audit log)."""
+
+    note: Annotated[Text, StringConstraints(min_length=1, max_length=500)]
+
+
 class ShipmentCreate(RequestModel):
     carrier: Carrier
     tracking_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -63,6 +75,7 @@ class OrderLinePublic(ResponseModel):
     unit_price: Money
     line_total: Money
     fulfilment: Literal["pending", "shipped"]
+    refunded: int = Field(0, description="Units of this line refunded")
     carrier: Carrier | None = None
     tracking_number: str | None = None
 
@@ -84,6 +97,39 @@ class AddressPublic(ResponseModel):
     country: str
 
 
+class DisputePublic(ResponseModel):
+    """The latest card dispute: open, then won (the artisans' held credit released) or lost."""
+
+    dispute_id: str
+    status: Literal["open", "won", "lost"]
+    amount: int = Field(description="Minor units of the charge currency")
+    currency: str
+    reason: str | None = None
+    opened_at: str
+    closed_at: str | None = None
+
+
+class ReturnSummaryLine(ResponseModel):
+    listing_id: str
+    quantity: int
+
+
+class ReturnSummary(ResponseModel):
+    return_id: str
+    status: Literal["requested", "approved", "rejected"]
+    items: list[ReturnSummaryLine]
+    created_at: str
+
+
+class OrderRefund(ResponseModel):
+    """The order's view of one of its refunds (POST /ops/orders/{order_id}/refunds)."""
+
+    refund_id: str
+    amount: Money
+    status: Literal["pending", "succeeded", "failed"]
+    created_at: str
+
+
 class OrderPublic(ResponseModel):
     order_id: str
     buyer_id: str
@@ -100,7 +146,16 @@ class OrderPublic(ResponseModel):
     updated_at: str
     paid_at: str | None = None
     needs_review: bool = False
+    review_reason: str | None = None
     last_payment_error: str | None = None
+    cancelled_by: Literal["buyer", "artisan", "ops"] | None = None
+    cancel_reason: str | None = None
+    delivered_at: str | None = None
+    disputed: bool = False
+    dispute: DisputePublic | None = None
+    returns: list[ReturnSummary] = []
+    refunds: list[OrderRefund] = []
+    refunded_amount: Money | None = Field(None, description="Refunds not failed, in the charge currency")
 
 
 class OrderPage(ResponseModel):
@@ -119,6 +174,13 @@ class ArtisanOrderPublic(ResponseModel):
 class ArtisanOrderPage(ResponseModel):
     items: list[ArtisanOrderPublic]
     next_cursor: str | None
+
+
+class OpsQueueQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    queue: Literal["needs_review", "disputed", "returns"]
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = None
 
 
 class ArtisanOrderQuery(BaseModel):

@@ -26,15 +26,16 @@ from ..fx.service import FX_SETTING, rates_from
 from ..ids import new_id, rfc3339, utc_now
 from ..optimistic import ConflictError, read_decide_write
 from ..store import hot as hot_store
+from ..store import limits as limit_store
 from ..store import orders as store
-from ..store.records import IdempotencyRecord, Listing, Order, OrderChange
+from ..store.records import BuyerLimits, IdempotencyRecord, Listing, Order, OrderChange
 from ..store.transactions import ConflictedError
 from ..wiring import get_settings
 from . import rules
 from .documents import artisan_order_document, order_document
 
 if TYPE_CHECKING:
-    from .schemas import OrderCreate, ShipmentCreate
+    from .schemas import OrderCreate, ReasonCreate, ReviewResolutionCreate, ShipmentCreate
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
 # A listing whose order transaction met another writer stays on the hot path this long.
@@ -68,12 +69,35 @@ def _replay(key: str, request_hash: str) -> dict[str, Any] | None:
     return order_document(order) if order is not None else None
 
 
+def _buyer_limits() -> BuyerLimits:
+    settings = get_settings()
+    return BuyerLimits(max_open_orders=settings.max_open_orders, max_units_per_buyer=settings.max_units_per_buyer)
+
+
+def _limit_refusal(buyer_id: str, wanted: dict[str, int], error: limit_store.LimitError,
+                   limits: BuyerLimits) -> Exception:
+    """The refusal's details: where the buyer stands now (read after the transaction decided, for telling only)."""
+    held = limit_store.held(buyer_id, error.listing_ids)
+    return rules.limit_reached(limits, open_orders=held.open_orders if error.open_orders else None,
+                               units={lid: (held.units[lid], wanted[lid]) for lid in error.listing_ids})
+
+
 def place_order(*, identity: Identity, request: OrderCreate,
                 idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
-    """Returns the order and whether it was created now (False: a retry of an earlier request)."""
+    """Returns the order and whether it was created now (False: a retry of an earlier request).
+
+    The buyer limits are conditions of the transaction that writes the order (store/limits.py).
+    """
     key = _idempotency_key(identity, idempotency_key)
     request_hash = _request_hash(request)
     wanted = {item.listing_id: item.quantity for item in request.items}
+    limits = _buyer_limits()
+    too_many = rules.over_unit_limit(wanted, limits)
+    if too_many is not None:
+        replayed = _replay(key, request_hash)
+        if replayed is not None:
+            return replayed, False
+        raise too_many
     # One read: the listings and the FX rates the charge is locked at, in a single BatchGetItem.
     listings, stored_rates = store.get_listings_and_setting(list(wanted), FX_SETTING)
     refused = rules.refusal(wanted, listings)
@@ -96,23 +120,25 @@ def place_order(*, identity: Identity, request: OrderCreate,
         lines=priced.lines, subtotal=priced.subtotal, shipping=priced.shipping, total=priced.total,
         charge_amount=priced.charge_amount, charge_currency=request.currency, fx_rate=priced.fx_rate,
         payment_method=request.payment_method, shipping_address=address, expires_at=expires_at,
-        created_at=created_at, updated_at=created_at)
+        created_at=created_at, updated_at=created_at, limits_counted=True)
     record = IdempotencyRecord(key=key, request_hash=request_hash, order_id=order.order_id,
                                expires_at_epoch=int((now + IDEMPOTENCY_TTL).timestamp()))
     hot = [listing_id for listing_id in wanted if listings[listing_id].is_hot(created_at)]
     if hot:
-        return _place_hot(order, record, wanted, hot)
+        return _place_hot(order, record, wanted, hot, limits)
     try:
-        store.place_order(order, list(wanted.items()), record)
+        store.place_order(order, list(wanted.items()), record, limits)
     except store.DuplicateRecordError:
         return _replayed_or_busy(key, request_hash), False
+    except limit_store.LimitError as error:
+        raise _limit_refusal(identity.user_id, wanted, error, limits) from None
     except store.StockShortError as error:
         raise _refusal_now(error.listing_ids) from None
     except ConflictedError as error:
         # Another order holds a listing: a flash sale. This and the listing's next orders reserve outside
         # the transaction, where buyers take turns instead of cancelling each other.
         conflicted = [tag[1] for tag in error.tags if isinstance(tag, tuple) and tag[0] == "reserve"]
-        placed = _place_hot(order, record, wanted, conflicted)
+        placed = _place_hot(order, record, wanted, conflicted, limits)
         hot_store.mark_hot(conflicted, until=rfc3339(now + HOT_FOR))
         return placed
     return order_document(order), True
@@ -135,12 +161,17 @@ def _refusal_now(listing_ids: list[str]) -> Exception:
 
 
 def _place_hot(order: Order, record: IdempotencyRecord, wanted: dict[str, int],
-               hot: list[str]) -> tuple[dict[str, Any], bool]:
-    """Place an order whose `hot` listings are reserved with single-item writes (store/hot.py explains the steps)."""
+               hot: list[str], limits: BuyerLimits) -> tuple[dict[str, Any], bool]:
+    """Place an order whose `hot` listings are reserved with single-item writes (store/hot.py explains the steps).
+
+    The buyer's counts are taken in `begin`'s transaction, and given back by `abandon`.
+    """
     try:
-        hot_store.begin(order, record, reserving_until=rfc3339(utc_now() + REPAIR_AFTER))
+        hot_store.begin(order, record, reserving_until=rfc3339(utc_now() + REPAIR_AFTER), buyer_limits=limits)
     except store.DuplicateRecordError:
         return _replayed_or_busy(record.key, record.request_hash), False
+    except limit_store.LimitError as error:
+        raise _limit_refusal(order.buyer_id, wanted, error, limits) from None
     try:
         for listing_id in hot:
             hot_store.reserve(listing_id, order.order_id, wanted[listing_id])
@@ -188,8 +219,60 @@ def cancel_order(*, identity: Identity, order_id: str) -> dict[str, Any]:
     return order_document(change_order(order_id, lambda order, _: rules.cancel(order, identity)))
 
 
+class _PaidForError(Exception):
+    """The order to cancel was paid for: it is cancelled by refunding it."""
+
+
+def reject_order(*, identity: Identity, order_id: str, rejection: ReasonCreate) -> dict[str, Any]:
+    """An artisan declines a cash-on-delivery order before shipping: cancelled, stock back, recorded in the audit."""
+    identity.require("artisans")
+
+    def decide(order: Order | None, now: str) -> OrderChange:
+        change = rules.reject(order, identity.user_id, rejection.reason)
+        return replace(change, audit=audit_entry(identity, "order.rejected", order_id, at=now,
+                                                 details={"reason": rejection.reason}))
+
+    return order_document(change_order(order_id, decide))
+
+
+def ops_cancel_order(*, identity: Identity, order_id: str, cancellation: ReasonCreate) -> dict[str, Any]:
+    """Ops cancel an undelivered order: unpaid, here (stock of unshipped lines back); paid, by a full refund that
+    cancels it in the refund's own transaction (refunds.service), once whatever the retries (its key)."""
+    identity.require("ops")
+    reason = cancellation.reason
+
+    def decide(order: Order | None, now: str) -> OrderChange:
+        change = rules.ops_cancel(order, reason)
+        if change is None:
+            raise _PaidForError()
+        return replace(change, audit=audit_entry(identity, "order.cancelled", order_id, at=now,
+                                                 details={"reason": reason, "refunded": False}))
+
+    try:
+        return order_document(change_order(order_id, decide))
+    except _PaidForError:
+        pass
+    from ..refunds import service as refunds  # here: the refunds service builds on this one
+
+    refunds.refund_order(identity=identity, order_id=order_id, reason=reason, key=f"cancel#{order_id}",
+                         cancel=True)
+    return order_document(store.get_order(order_id))  # type: ignore[arg-type]
+
+
+def resolve_review(*, identity: Identity, order_id: str, resolution: ReviewResolutionCreate) -> dict[str, Any]:
+    """Ops clear an order's needs-review flag, with the note in the audit log (the same transaction)."""
+    identity.require("ops")
+
+    def decide(order: Order | None, now: str) -> OrderChange:
+        change = rules.resolve_review(order)
+        return replace(change, audit=audit_entry(identity, "order.review_resolved", order_id, at=now, details={
+            "note": resolution.note, "review_reason": change.order.review_reason}))
+
+    return order_document(change_order(order_id, decide))
+
+
 def repair_abandoned_reservations() -> int:
-    """The sweep: give back hot-listing stock that a crashed request left reserved, once."""
+    """The sweep: give back hot-listing stock that a crashed request left reserved, once, however many are due."""
     repaired = 0
     for order_id in hot_store.due_for_repair(rfc3339(utc_now())):
         hot_store.abandon(order_id)
@@ -198,7 +281,11 @@ def repair_abandoned_reservations() -> int:
 
 
 def expire_due_orders() -> int:
-    """The sweep: unpaid orders past their reservation become `expired` and release their stock once."""
+    """The sweep: every unpaid order past its reservation becomes `expired` and releases its stock once.
+
+    It pages through all that are due (each expiry is its own transaction, so a sweep cut short loses nothing
+    and the next one goes on).
+    """
     now = rfc3339(utc_now())
     expired = 0
     for order_id in store.due_for_expiry(now):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from .gateway import (
     MalformedCallbackError,
     Outcome,
     PaymentEvent,
+    RefundAnswer,
     SignatureError,
 )
 
@@ -47,6 +48,22 @@ def verify_webhook(
     SignatureError whatever it contains. Any one of several v1 entries may match
     (Stripe sends several while a secret is being rolled).
     """
+    return payment_event(verify_event(body, signature_header, secret=secret, now=now, tolerance=tolerance))
+
+
+def verify_event(
+    body: bytes,
+    signature_header: str | None,
+    *,
+    secret: str,
+    now: int,
+    tolerance: int = DEFAULT_TOLERANCE,
+) -> dict[str, Any]:
+    """Check the signature and timestamp, then return the event as a dict with a string `id` and `type`.
+
+    The webhook dispatches on `type` (payments, refunds, disputes), so this stops at
+    what every event has; `payment_event` reads a payment intent's event further.
+    """
     timestamp, candidates = _parse_header(signature_header)
     expected = _signature(body, secret=secret, timestamp=timestamp).encode("ascii")
     matched = False
@@ -57,7 +74,7 @@ def verify_webhook(
     age = now - int(timestamp)
     if age > tolerance or -age > tolerance:
         raise SignatureError("Stripe-Signature timestamp is outside the tolerance")
-    return _parse_event(body)
+    return _event_object(body)
 
 
 def start_payment(
@@ -121,13 +138,20 @@ def _parse_header(header: str | None) -> tuple[str, list[str]]:
     return timestamps[0], candidates
 
 
-def _parse_event(body: bytes) -> PaymentEvent:
+def _event_object(body: bytes) -> dict[str, Any]:
     try:
         event = json.loads(body)
     except ValueError as error:
         raise MalformedCallbackError("the webhook body is not JSON") from error
     if not isinstance(event, dict):
         raise MalformedCallbackError("the webhook body is not a JSON object")
+    _string(event, "id")
+    _string(event, "type")
+    return event
+
+
+def payment_event(event: dict[str, Any]) -> PaymentEvent:
+    """A verified event as a PaymentEvent; a type that is not a payment intent's is `ignored`."""
     event_id = _string(event, "id")
     event_type = _string(event, "type")
     outcome = OUTCOME_BY_TYPE.get(event_type)
@@ -152,6 +176,7 @@ def _parse_event(body: bytes) -> PaymentEvent:
         provider=PROVIDER,
         event_id=event_id,
         order_ref=order_ref,
+        payment_ref=intent["id"] if isinstance(intent.get("id"), str) and intent["id"] else None,
         outcome=outcome,
         amount=amount,
         currency=currency.upper(),
@@ -170,3 +195,73 @@ def _string(container: dict[str, Any], name: str, *, where: str = "the event") -
     if not isinstance(value, str) or not value:
         raise MalformedCallbackError(f"{where} has no {name}")
     return value
+
+
+# --- refunds (the gateway's server API, Stripe's format) ---------------------------------------
+
+REFUNDS_PATH = "/v1/refunds"
+_REFUND_STATUSES: dict[str, Literal["succeeded", "pending", "failed"]] = {
+    "succeeded": "succeeded", "pending": "pending", "requires_action": "pending", "failed": "failed",
+    "canceled": "failed"}
+
+
+def refund_form(*, payment_intent: str, amount: int, refund_id: str, order_id: str) -> dict[str, str]:
+    """The form-encoded body of `POST /v1/refunds`; our refund id travels in metadata (and as Idempotency-Key)."""
+    return {"payment_intent": payment_intent, "amount": str(amount), "metadata[refund_id]": refund_id,
+            "metadata[order_id]": order_id}
+
+
+def refund_headers(*, api_key: str, refund_id: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}", "Idempotency-Key": refund_id}
+
+
+def refund_answer(refund: Any, refund_id: str) -> RefundAnswer:
+    """A refund object (the API's answer, or one listed in an event) as our answer about `refund_id`."""
+    if not isinstance(refund, dict) or refund.get("object") != "refund":
+        raise MalformedCallbackError("not a refund object")
+    metadata = refund.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("refund_id") != refund_id:
+        raise MalformedCallbackError("the refund is not the one asked about")
+    status = _REFUND_STATUSES.get(str(refund.get("status")))
+    if status is None:
+        raise MalformedCallbackError("the refund has no known status")
+    failure = refund.get("failure_reason") if status == "failed" else None
+    return RefundAnswer(refund_id=refund_id, status=status,
+                        gateway_ref=refund.get("id") if isinstance(refund.get("id"), str) else None,
+                        failure=str(failure) if failure else ("refused" if status == "failed" else None))
+
+
+def refund_error(answer: Any, refund_id: str) -> RefundAnswer:
+    """A 4xx answer to a refund request: the gateway refused it (over the charge, unknown payment, ...)."""
+    error = answer.get("error") if isinstance(answer, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return RefundAnswer(refund_id=refund_id, status="failed", failure=str(message or "refused by the gateway"))
+
+
+def listed_refund(listing: Any, refund_id: str) -> RefundAnswer:
+    """The inquiry: `GET /v1/refunds?payment_intent=` lists the payment's refunds; ours or `unknown`."""
+    data = listing.get("data") if isinstance(listing, dict) else None
+    if not isinstance(data, list):
+        raise MalformedCallbackError("the refund list has no data")
+    for refund in data:
+        metadata = refund.get("metadata") if isinstance(refund, dict) else None
+        if isinstance(metadata, dict) and metadata.get("refund_id") == refund_id:
+            return refund_answer(refund, refund_id)
+    return RefundAnswer(refund_id=refund_id, status="unknown")
+
+
+def refunded_charge(event: dict[str, Any]) -> list[RefundAnswer]:
+    """`charge.refunded`: the charge with its refunds; an answer for each that carries our refund id."""
+    data = event.get("data")
+    charge = data.get("object") if isinstance(data, dict) else None
+    refunds = charge.get("refunds") if isinstance(charge, dict) else None
+    listed = refunds.get("data") if isinstance(refunds, dict) else None
+    if not isinstance(listed, list):
+        raise MalformedCallbackError("data.object.refunds.data is missing")
+    answers = []
+    for refund in listed:
+        metadata = refund.get("metadata") if isinstance(refund, dict) else None
+        refund_id = metadata.get("refund_id") if isinstance(metadata, dict) else None
+        if isinstance(refund_id, str) and refund_id:
+            answers.append(refund_answer(refund, refund_id))
+    return answers

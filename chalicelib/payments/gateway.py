@@ -40,6 +40,9 @@ class PaymentEvent:
     amount: int
     currency: str
     error: str | None = None
+    # The gateway's own reference of the payment (card: the payment intent; JazzCash: the txn ref),
+    # which a refund names later.
+    payment_ref: str | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -48,3 +51,16 @@ class PaymentEvent:
             raise TypeError("amount must be an integer number of minor units")
         if self.currency != self.currency.upper():
             raise ValueError("currency must be upper-case ISO 4217")
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    """What a gateway says about one of our refunds (named by our `refund_id`).
+
+    `status` "unknown": the gateway has no such refund (an inquiry), so calling it again is safe.
+    """
+
+    refund_id: str
+    status: Literal["succeeded", "failed", "pending", "unknown"]
+    gateway_ref: str | None = None
+    failure: str | None = None

@@ -17,6 +17,7 @@ from .gateway import (
     MalformedCallbackError,
     Outcome,
     PaymentEvent,
+    RefundAnswer,
     SignatureError,
 )
 
@@ -89,6 +90,7 @@ def verify_callback(form: Mapping[str, str], *, salt: str, merchant_id: str) -> 
         provider=PROVIDER,
         event_id=f"{txn_ref}:{code}",
         order_ref=txn_ref,
+        payment_ref=txn_ref,
         outcome=outcome,
         amount=int(amount),
         currency=CURRENCY,
@@ -167,3 +169,64 @@ def _required(form: Mapping[str, str], name: str) -> str:
     if not value:
         raise MalformedCallbackError(f"{name} is missing")
     return value
+
+
+# --- refunds and inquiries (the gateway's server API: JSON, signed like the forms) ----------------
+
+REFUND_PATH = "/Purchase/Refund"
+INQUIRY_PATH = "/PaymentInquiry/Inquire"
+REFUND_FIELD = "ppmpf_1"  # the merchant's pass-through field carries our refund id, echoed in every answer
+REFUND_DONE = "Completed"
+REFUND_NOT_FOUND = "NotFound"
+
+
+def _signed(fields: dict[str, str], salt: str) -> dict[str, str]:
+    fields[HASH_FIELD] = secure_hash(fields, salt)
+    return fields
+
+
+def refund_fields(*, txn_ref: str, amount_paisa: int, refund_id: str, merchant_id: str, password: str,
+                  salt: str) -> dict[str, str]:
+    """A refund of `amount_paisa` of the payment `txn_ref`, named by our `refund_id`."""
+    return _signed({"pp_Version": "1.1", "pp_MerchantID": merchant_id, "pp_Password": password,
+                    "pp_TxnRefNo": txn_ref, "pp_Amount": str(amount_paisa), "pp_TxnCurrency": CURRENCY,
+                    REFUND_FIELD: refund_id}, salt)
+
+
+def inquiry_fields(*, txn_ref: str, refund_id: str, merchant_id: str, password: str, salt: str) -> dict[str, str]:
+    """Ask what became of our refund `refund_id` of the payment `txn_ref`."""
+    return _signed({"pp_Version": "1.1", "pp_MerchantID": merchant_id, "pp_Password": password,
+                    "pp_TxnRefNo": txn_ref, REFUND_FIELD: refund_id}, salt)
+
+
+def _verified_answer(answer: Mapping[str, str], refund_id: str, salt: str) -> None:
+    verify_signature(answer, salt=salt)
+    if answer.get(REFUND_FIELD) != refund_id:
+        raise MalformedCallbackError("the answer is about another refund")
+
+
+def refund_answer(answer: Mapping[str, str], *, refund_id: str, salt: str) -> RefundAnswer:
+    """The refund API's signed answer: `000` refunded, a pending code pending, anything else refused."""
+    _verified_answer(answer, refund_id, salt)
+    code = answer.get("pp_ResponseCode", "")
+    reference = answer.get("pp_RetreivalReferenceNo") or None
+    if code in SUCCEEDED_CODES:
+        return RefundAnswer(refund_id=refund_id, status="succeeded", gateway_ref=reference)
+    if code in PENDING_CODES:
+        return RefundAnswer(refund_id=refund_id, status="pending", gateway_ref=reference)
+    return RefundAnswer(refund_id=refund_id, status="failed",
+                        failure=answer.get("pp_ResponseMessage") or f"refused ({code})")
+
+
+def inquiry_answer(answer: Mapping[str, str], *, refund_id: str, salt: str) -> RefundAnswer:
+    """The inquiry API's signed answer: the refund is done, or the gateway has none by that id."""
+    _verified_answer(answer, refund_id, salt)
+    if answer.get("pp_ResponseCode") not in SUCCEEDED_CODES:
+        raise MalformedCallbackError("the inquiry did not succeed")
+    status = answer.get("pp_RefundStatus")
+    if status == REFUND_DONE:
+        return RefundAnswer(refund_id=refund_id, status="succeeded",
+                            gateway_ref=answer.get("pp_RetreivalReferenceNo") or None)
+    if status == REFUND_NOT_FOUND:
+        return RefundAnswer(refund_id=refund_id, status="unknown")
+    raise MalformedCallbackError("the inquiry's refund status is unknown")

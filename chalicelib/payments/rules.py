@@ -30,6 +30,8 @@ def decide(order: Order, event: PaymentEvent, now: str) -> tuple[OrderChange, st
     paid_record = PaymentRecord(key=f"paid#{order.order_id}", order_id=order.order_id, outcome="succeeded",
                                 amount=event.amount, currency=event.currency, created_at=now)
     paid = {"status": "paid", "paid_at": now, "last_payment_error": None}
+    if event.payment_ref:
+        paid["payment_ref"] = event.payment_ref  # what a refund of this payment names at the gateway
     if order.status == "pending_payment":
         return OrderChange(order, paid, once=[record, paid_record]), "paid"
     if order.status == "expired":

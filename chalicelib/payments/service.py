@@ -8,11 +8,12 @@ this module knows orders.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..auth import Identity
 from ..errors import InvalidStateError, LimitReachedError, NotFoundError, UnauthenticatedError, ValidationError
@@ -27,6 +28,7 @@ from .gateway import MalformedCallbackError, PaymentEvent, SignatureError
 logger = logging.getLogger(__name__)
 _ORDER_ID_LENGTH = 16
 _MAX_PAYMENT_ATTEMPTS = 99
+T = TypeVar("T")
 
 
 def order_page_url(order_id: str) -> str:
@@ -78,17 +80,34 @@ def jazzcash_callback(form: Mapping[str, str]) -> CallbackResult:
     return CallbackResult(order_id, apply_event(event, order_id))
 
 
+# Verified card events that are not about paying, by type -> (module, function(event: dict) -> outcome).
+# Imported when such an event arrives: refunds and disputes build on payments, not the other way round.
+CARD_EVENT_HANDLERS: dict[str, tuple[str, str]] = {
+    "charge.refunded": ("chalicelib.refunds.service", "apply_charge_refunded"),
+    "charge.dispute.created": ("chalicelib.disputes.service", "apply_card_dispute"),
+    "charge.dispute.closed": ("chalicelib.disputes.service", "apply_card_dispute"),
+}
+
+
 def card_webhook(body: bytes, signature: str | None) -> CallbackResult:
+    """Verify a card gateway event, then hand it to whoever owns its `type`."""
     settings = get_settings()
-    event = _verified(lambda: card.verify_webhook(body, signature, secret=settings.card_webhook_secret,
-                                                  now=int(time.time())))
+    verified = _verified(lambda: card.verify_event(body, signature, secret=settings.card_webhook_secret,
+                                                   now=int(time.time())))
+    handler = CARD_EVENT_HANDLERS.get(str(verified["type"]))
+    if handler is not None:
+        module, function = handler
+        apply = getattr(importlib.import_module(module), function)
+        return CallbackResult(None, _verified(lambda: apply(verified)))
+    event = _verified(lambda: card.payment_event(verified))
     order_id = event.order_ref or None
     return CallbackResult(order_id, apply_event(event, order_id))
 
 
-def _verified(verify: Any) -> PaymentEvent:
+def _verified(verify: Callable[[], T]) -> T:
+    """`verify()`, its gateway errors turned into the API's (401 for a signature, 400 for content)."""
     try:
-        event: PaymentEvent = verify()
+        event = verify()
     except SignatureError:
         logger.warning("payment callback rejected: bad signature")
         raise UnauthenticatedError("The callback's signature does not verify.") from None

@@ -13,7 +13,7 @@ def payouts(*, identity: Identity, limit: int, cursor: str | None) -> dict[str, 
     page = store.payout_entries(identity.user_id, limit=limit, cursor=cursor)
     return {
         "balance": money(store.payout_balance(identity.user_id), "PKR"),
-        "entries": [{"order_id": entry.order_id, "amount": money(entry.amount, "PKR"),
+        "entries": [{"order_id": entry.order_id, "kind": entry.kind, "amount": money(entry.amount, "PKR"),
                      "created_at": entry.created_at} for entry in page.items],
         "next_cursor": page.next_cursor,
     }

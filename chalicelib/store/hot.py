@@ -27,6 +27,7 @@ import logging
 import os
 import random
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -35,17 +36,19 @@ from pynamodb.exceptions import UpdateError
 
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
+from . import limits
 from .conditions import condition_failed
 from .orders import (
     DuplicateRecordError,
     StockShortError,
     artisan_copy_rows,
     expiry_queue,
+    line_units,
     order_row,
     put_new_order,
     sellable,
 )
-from .records import IdempotencyRecord, Order
+from .records import BuyerLimits, IdempotencyRecord, Order
 from .tables import IdempotencyItem, ListingItem, OrderByRepair, OrderItem
 from .transactions import Transaction
 
@@ -108,8 +111,11 @@ def mark_hot(listing_ids: list[str], *, until: str) -> None:
             continue
 
 
-def begin(order: Order, idempotency: IdempotencyRecord, *, reserving_until: str) -> None:
-    """Write the order, reserving, and its idempotency record (DuplicateRecordError if the key was used)."""
+def begin(order: Order, idempotency: IdempotencyRecord, *, reserving_until: str, buyer_limits: BuyerLimits) -> None:
+    """Write the order, reserving, its idempotency record and the buyer's counts (within `buyer_limits`).
+
+    DuplicateRecordError if the key was used, LimitError (store/limits.py) if the buyer would pass a limit.
+    """
     row = order_row(order)
     row.reserving_until = reserving_until
     row.repair_queue = REPAIR_QUEUE
@@ -117,8 +123,11 @@ def begin(order: Order, idempotency: IdempotencyRecord, *, reserving_until: str)
     row.expiry_queue = None
     transaction = Transaction(OrderItem.Meta.region)
     put_new_order(transaction, row, idempotency)
-    if transaction.commit():
+    limits.count_in(transaction, order.buyer_id, line_units(order), buyer_limits)
+    failed = transaction.commit()
+    if "idempotency" in failed or "order" in failed:
         raise DuplicateRecordError()
+    limits.raise_for(failed)
 
 
 def reserve(listing_id: str, order_id: str, quantity: int) -> None:
@@ -210,11 +219,15 @@ def abandon(order_id: str) -> list[str]:
     transaction.delete(OrderItem(order_id), condition=OrderItem.abandoned.exists())
     if row.reserving_key:
         transaction.delete(IdempotencyItem(row.reserving_key), condition=IdempotencyItem.order_id == order_id)
+    if row.limits_counted:
+        # With the delete, whose condition only one abandon passes: the buyer's counts come back once.
+        limits.count_out(transaction, row.buyer_id, [(line["listing_id"], int(line["quantity"])) for line in row.lines])
     transaction.commit()
     return released
 
 
-def due_for_repair(now: str, *, limit: int = 100) -> list[str]:
-    """Reserving orders whose request must have ended by `now` (a sparse index, oldest first)."""
-    return [row.order_id for row in OrderItem.by_repair.query(REPAIR_QUEUE, OrderByRepair.reserving_until <= now,
-                                                              limit=limit)]
+def due_for_repair(now: str, *, page_size: int = 100) -> Iterator[str]:
+    """Every reserving order whose request must have ended by `now` (a sparse index, oldest first), a page
+    at a time as the caller goes."""
+    for row in OrderItem.by_repair.query(REPAIR_QUEUE, OrderByRepair.reserving_until <= now, page_size=page_size):
+        yield row.order_id

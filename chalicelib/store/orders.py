@@ -9,6 +9,7 @@ from the cancellation reasons, never from message text.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -16,12 +17,15 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
-from . import audit
+from . import audit, limits
+from . import refunds as refund_rows
+from . import returns as return_rows
 from .conditions import condition_failed
 from .listings import listing_from_row
 from .pages import Page, query_page
 from .records import (
     ArtisanOrder,
+    BuyerLimits,
     IdempotencyRecord,
     Listing,
     Order,
@@ -45,11 +49,25 @@ EXPIRY_QUEUE = "pending"
 _BATCH_RETRIES = 5
 BALANCE_KEY = "balance"
 _ORDER_FIELDS = tuple(field.name for field in fields(Order))
-_ORDER_INTEGERS = frozenset({"subtotal", "shipping", "total", "charge_amount", "revision", "payment_attempts"})
+_ORDER_INTEGERS = frozenset({"subtotal", "shipping", "total", "charge_amount", "revision", "payment_attempts",
+                             "open_returns", "refunded_amount"})
+# The ops queues (GET /ops/orders?queue=): an order waits in one while the Order field is truthy. Its sparse
+# index keys are derived here, in commit_change, so every writer of that field keeps its queue right.
+QUEUE = "waiting"
+QUEUE_KEYS: dict[str, tuple[str, str]] = {
+    "needs_review": ("queue_review", "queue_review_at"),
+    "disputed": ("queue_disputed", "queue_disputed_at"),
+    "returns": ("queue_returns", "queue_returns_at"),
+}
+_QUEUE_FIELD = {"needs_review": "needs_review", "disputed": "disputed", "returns": "open_returns"}
 
 
 class DuplicateRecordError(Exception):
     """A record that must be written once already exists (idempotency key, payment event, payout entry)."""
+
+
+class RefundSettledError(Exception):
+    """The refund was settled (succeeded or failed) by someone else meanwhile."""
 
 
 class StockShortError(Exception):
@@ -64,10 +82,10 @@ class StockShortError(Exception):
 
 
 def _order(row: OrderItem) -> Order:
-    values = {name: getattr(row, name) for name in _ORDER_FIELDS}
-    for name in _ORDER_INTEGERS:
+    # An attribute the row lacks (an order older than the field) takes the record's default.
+    values = {name: value for name in _ORDER_FIELDS if (value := getattr(row, name)) is not None}
+    for name in _ORDER_INTEGERS & values.keys():
         values[name] = int(values[name])
-    values["needs_review"] = bool(values["needs_review"])
     return Order(**values)
 
 
@@ -78,7 +96,13 @@ def _artisan_order(row: ArtisanOrderItem) -> ArtisanOrder:
 
 def _payout_entry(row: PayoutItem) -> PayoutEntry:
     return PayoutEntry(artisan_id=row.artisan_id, order_id=row.order_id, amount=int(row.amount),
-                       created_at=row.created_at)
+                       created_at=row.created_at, kind=row.kind or "sale", ref=row.ref)
+
+
+def payout_entry_key(entry: PayoutEntry) -> str:
+    """Time-ordered; a sale is once per order, any other kind once per order and `ref` (the refund, ...)."""
+    key = f"entry#{entry.created_at}#{entry.order_id}"
+    return key if entry.kind == "sale" else f"{key}#{entry.kind}#{entry.ref}"
 
 
 def expiry_queue(status: str) -> str | None:
@@ -114,9 +138,9 @@ def _order_sort(created_at: str, order_id: str) -> str:
 
 def _once_row(record: PaymentRecord | PayoutEntry) -> PaymentEventItem | PayoutItem:
     if isinstance(record, PayoutEntry):
-        return PayoutItem(record.artisan_id, f"entry#{record.created_at}#{record.order_id}",
-                          order_id=record.order_id, amount=record.amount, currency="PKR",
-                          created_at=record.created_at)
+        return PayoutItem(record.artisan_id, payout_entry_key(record), order_id=record.order_id,
+                          amount=record.amount, currency="PKR", created_at=record.created_at, kind=record.kind,
+                          ref=record.ref)
     return PaymentEventItem(record.key, order_id=record.order_id, outcome=record.outcome, amount=record.amount,
                             currency=record.currency, created_at=record.created_at)
 
@@ -186,6 +210,7 @@ def commit_change(change: OrderChange, *, now: str) -> None:
     status = updates.get("status", order.status)
     if status != order.status:
         updates["expiry_queue"] = expiry_queue(status)
+    updates.update(queue_keys(order, updates, now))
     lines = updates.get("lines", order.lines)
     transaction = Transaction(OrderItem.Meta.region)
     transaction.update(OrderItem(order.order_id), _order_actions(updates),
@@ -195,6 +220,10 @@ def commit_change(change: OrderChange, *, now: str) -> None:
         if "lines" in updates:
             actions.append(ArtisanOrderItem.lines.set([line for line in lines if line["artisan_id"] == artisan_id]))
         transaction.update(ArtisanOrderItem(artisan_id, _order_sort(order.created_at, order.order_id)), actions)
+    if order.limits_counted and limits.is_open(order.status) and not limits.is_open(status):
+        # Leaving "open" (paid, shipped, cancelled, expired, ...): the buyer's counts come back, once,
+        # since this transaction is conditional on the revision that was read.
+        limits.count_out(transaction, order.buyer_id, line_units(order))
     _reserve(transaction, change.reserve)
     for listing_id, quantity in change.release:
         transaction.update(ListingItem(listing_id), [ListingItem.stock.add(quantity)],
@@ -207,7 +236,34 @@ def commit_change(change: OrderChange, *, now: str) -> None:
                            [PayoutItem.amount.add(amount), PayoutItem.currency.set("PKR")])
     if change.audit is not None:
         audit.record(transaction, change.audit)
+    if change.return_record is not None:
+        return_rows.write(transaction, change.return_record)
+    if change.new_refund is not None:
+        refund_rows.write_new(transaction, change.new_refund)
+    if change.settled_refund is not None:
+        refund_rows.write_settled(transaction, change.settled_refund)
     _raise_for(transaction.commit())
+
+
+def queue_keys(order: Order, updates: dict[str, Any], now: str) -> dict[str, str | None]:
+    """The queue index keys a change sets (joining a queue: now) or removes (leaving it); unchanged otherwise."""
+    keys: dict[str, str | None] = {}
+    for queue, (partition, joined) in QUEUE_KEYS.items():
+        name = _QUEUE_FIELD[queue]
+        before, after = bool(getattr(order, name)), bool(updates.get(name, getattr(order, name)))
+        if after and not before:
+            keys[partition], keys[joined] = QUEUE, now
+        elif before and not after:
+            keys[partition] = keys[joined] = None
+    return keys
+
+
+def queue_page(queue: str, *, limit: int, cursor: str | None) -> Page[Order]:
+    """One ops queue, longest waiting first: one Query on its sparse index."""
+    index = {"needs_review": OrderItem.by_review_queue, "disputed": OrderItem.by_disputed_queue,
+             "returns": OrderItem.by_returns_queue}[queue]
+    return query_page(index, QUEUE, convert=_order, query_id=f"orders:queue:{queue}", limit=limit, cursor=cursor,
+                      newest_first=False)
 
 
 def _order_actions(updates: dict[str, Any]) -> list[Any]:
@@ -235,17 +291,28 @@ def _raise_for(failed: list[Any]) -> None:
         return
     if "once" in failed or "idempotency" in failed:
         raise DuplicateRecordError()
+    if refund_rows.SETTLE_TAG in failed:
+        raise RefundSettledError()
+    limits.raise_for(failed)
     short = [tag[1] for tag in failed if isinstance(tag, tuple) and tag[0] == "reserve"]
     if short:
         raise StockShortError(short)
     raise ConflictError()
 
 
-def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: IdempotencyRecord) -> None:
-    """Write the order, each artisan's copy of their lines, every reservation and the idempotency record at once.
+def line_units(order: Order) -> list[tuple[str, int]]:
+    """(listing_id, quantity) of each line: what the order reserved and counts against its buyer."""
+    return [(line["listing_id"], int(line["quantity"])) for line in order.lines]
+
+
+def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: IdempotencyRecord,
+                buyer_limits: BuyerLimits) -> None:
+    """Write the order, each artisan's copy of their lines, every reservation, the buyer's counts (within
+    `buyer_limits`) and the idempotency record at once.
 
     Raises DuplicateRecordError when the idempotency key was used already
-    (checked first: a retried request must get its first order back), StockShortError
+    (checked first: a retried request must get its first order back), LimitError (store/limits.py)
+    when the buyer would pass a limit, StockShortError
     naming the listings that fell short, or ConflictedError when another writer held a
     listing (a hot one: its next orders reserve outside the transaction, store/hot.py).
     """
@@ -253,6 +320,7 @@ def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: 
     put_new_order(transaction, order_row(order), idempotency)
     for row in artisan_copy_rows(order):
         transaction.put(row)
+    limits.count_in(transaction, order.buyer_id, line_units(order), buyer_limits)
     _reserve(transaction, reservations)
     _raise_for(transaction.commit(retry_conflicts=False))
 
@@ -271,12 +339,13 @@ def artisan_orders(artisan_id: str, *, status: str | None, limit: int, cursor: s
                       limit=limit, cursor=cursor)
 
 
-def due_for_expiry(now: str, *, limit: int = 100) -> list[str]:
-    """Ids of unpaid orders whose reservation has run out (a sparse index, oldest first)."""
+def due_for_expiry(now: str, *, page_size: int = 100) -> Iterator[str]:
+    """Ids of every unpaid order whose reservation ran out by `now` (a sparse index, oldest first), read a page
+    of `page_size` at a time as the caller goes, until none is left."""
     # The range condition must use the index class's attribute: read through the index
     # instance (OrderItem.by_expiry.expires_at) pynamodb raises AttributeError.
-    results = OrderItem.by_expiry.query(EXPIRY_QUEUE, OrderByExpiry.expires_at <= now, limit=limit)
-    return [item.order_id for item in results]
+    for item in OrderItem.by_expiry.query(EXPIRY_QUEUE, OrderByExpiry.expires_at <= now, page_size=page_size):
+        yield item.order_id
 
 
 def payout_balance(artisan_id: str) -> int:

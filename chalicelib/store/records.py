@@ -54,6 +54,10 @@ class Listing:
     hot_until: str | None = None  # a flash sale: orders reserve its stock outside their transaction
     moderation_hold: str | None = None  # held out of the catalog (its artisan is suspended or rejected)
     takedown_reason: str | None = None
+    search_pending: str | None = None  # set with a change the search index must follow; cleared once it has
+    # Reviews: the sum and count of the visible ratings, changed in the same transaction as each review.
+    rating_sum: int = 0
+    rating_count: int = 0
 
     @property
     def sellable(self) -> bool:
@@ -62,6 +66,17 @@ class Listing:
 
     def is_hot(self, now: str) -> bool:
         return self.hot_until is not None and self.hot_until > now
+
+
+@dataclass(frozen=True)
+class IndexHit:
+    """One search index item as read: a listing under a key, with the listing's words that put it there."""
+
+    listing_id: str
+    words: tuple[str, ...]
+    created_at: str
+    category: str
+    province: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,19 @@ class Order:
     last_payment_error: str | None = None
     paid_at: str | None = None
     reserving_until: str | None = None  # set while hot stock is held outside the transaction
+    limits_counted: bool = False  # placed under the buyer limits (store/limits.py): leaving "open" gives back
+    cancel_reason: str | None = None
+    cancelled_by: str | None = None  # buyer | artisan | ops
+    disputed: bool = False  # a card dispute is open (chalicelib/disputes)
+    dispute: dict[str, Any] | None = None  # the latest dispute: id, status, amounts, what it holds per artisan
+    delivered_at: str | None = None
+    open_returns: int = 0  # return requests awaiting an ops decision
+    returns: list[dict[str, Any]] = field(default_factory=list)  # the order's view of its returns
+    # Refunds (chalicelib/refunds): the order's view of each ({refund_id, amount, currency, status, created_at})
+    # and the sum of those not failed, in the charge currency.
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+    refunded_amount: int = 0
+    payment_ref: str | None = None  # the gateway's reference of the payment that paid it (intent id, txn ref)
 
     @property
     def artisan_ids(self) -> list[str]:
@@ -128,12 +156,43 @@ class PaymentRecord:
 
 @dataclass(frozen=True)
 class PayoutEntry:
-    """A line of an artisan's payout ledger, written once per order."""
+    """A line of an artisan's payout ledger, written once: `sale` per delivered order, `refund` per refund, ...
+
+    `ref` tells apart several entries of one kind for one order (the refund id).
+    """
 
     artisan_id: str
     order_id: str
     amount: int
     created_at: str
+    kind: str = "sale"
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    """Money going back to a buyer: decided once (with its ledger and stock effects), then settled by a gateway.
+
+    `refund_id` is derived from the order and the idempotency key, so it is the idempotency record too, and
+    it is the gateway's idempotency key. `attempts` counts calls whose answer may be unknown: above zero,
+    the gateway is asked (inquiry) before it is called again.
+    """
+
+    refund_id: str
+    order_id: str
+    amount: int
+    currency: str
+    provider: str
+    status: str  # pending | succeeded | failed
+    request_hash: str
+    reason: str
+    items: list[dict[str, Any]]
+    created_at: str
+    updated_at: str
+    payment_ref: str | None = None
+    attempts: int = 0
+    gateway_ref: str | None = None
+    failure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +205,42 @@ class AuditEntry:
     action: str
     target_id: str
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A verified buyer's rating of one listing of one delivered order; `hidden_reason` once ops hid it."""
+
+    review_id: str
+    listing_id: str
+    order_id: str
+    buyer_id: str
+    rating: int
+    created_at: str
+    text: str | None = None
+    hidden_reason: str | None = None
+    hidden_at: str | None = None
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    """A buyer's request to return delivered units, and the ops decision on it."""
+
+    return_id: str
+    order_id: str
+    buyer_id: str
+    items: list[dict[str, Any]]  # [{"listing_id", "quantity"}]
+    reason: str
+    status: str  # requested | approved | rejected
+    created_at: str
+    decided_at: str | None = None
+    decided_by: str | None = None
+    note: str | None = None
+    refund_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,4 +259,16 @@ class OrderChange:
     once: list[PaymentRecord | PayoutEntry] = field(default_factory=list)
     payout_credits: dict[str, int] = field(default_factory=dict)
     audit: AuditEntry | None = None  # an ops decision is recorded with the change it makes
+    # A return request written with the order change: new (`requested`) or decided (from `requested` only).
+    return_record: ReturnRecord | None = None
+    # A refund decided with this change (put once), or settled by it (from `pending` only).
+    new_refund: RefundRecord | None = None
+    settled_refund: RefundRecord | None = None
 
+
+@dataclass(frozen=True)
+class BuyerLimits:
+    """How much one buyer may hold in open orders (API.md "Fair stock"), from the settings."""
+
+    max_open_orders: int
+    max_units_per_buyer: int

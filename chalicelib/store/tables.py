@@ -156,6 +156,22 @@ class ListingByProvince(GlobalSecondaryIndex["ListingItem"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class ListingByPrice(GlobalSecondaryIndex["ListingItem"]):
+    """Every active listing by price, whatever its craft: keys only, so stock and rating writes never reach it."""
+
+    Meta = _index("by_price", KeysOnlyProjection)
+    browse_price = UnicodeAttribute(hash_key=True)
+    price_amount = NumberAttribute(range_key=True)
+
+
+class ListingBySearchPending(GlobalSecondaryIndex["ListingItem"]):
+    """Listings whose search index items may not follow their last change yet (the sweep's outbox)."""
+
+    Meta = _index("by_search_pending", KeysOnlyProjection)
+    search_queue = UnicodeAttribute(hash_key=True)
+    search_pending = UnicodeAttribute(range_key=True)
+
+
 class ListingItem(Model):
     logical_id = "ListingsTable"
     class Meta(_Unbound):
@@ -189,6 +205,14 @@ class ListingItem(Model):
     browse_category = UnicodeAttribute(null=True)
     browse_artisan = UnicodeAttribute(null=True)
     browse_province = UnicodeAttribute(null=True)
+    browse_price = UnicodeAttribute(null=True)
+    # The visible reviews' ratings (store/reviews.py): added to in each review's own transaction.
+    rating_sum = NumberAttribute(null=True)
+    rating_count = NumberAttribute(null=True)
+    # Set in the same write as a change that search must follow, cleared once the index has followed it
+    # (search/service.py); `search_queue` keys the sparse index the sweep reads.
+    search_pending = UnicodeAttribute(null=True)
+    search_queue = UnicodeAttribute(null=True)
 
     by_owner = ListingByOwner()
     by_recent = ListingByRecent()
@@ -196,6 +220,8 @@ class ListingItem(Model):
     by_category_price = ListingByCategoryPrice()
     by_artisan = ListingByArtisan()
     by_province = ListingByProvince()
+    by_price = ListingByPrice()
+    by_search_pending = ListingBySearchPending()
 
 
 # --- orders -------------------------------------------------------------------
@@ -217,6 +243,30 @@ class OrderByRepair(GlobalSecondaryIndex["OrderItem"]):
     Meta = _index("by_repair", KeysOnlyProjection)
     repair_queue = UnicodeAttribute(hash_key=True)
     reserving_until = UnicodeAttribute(range_key=True)
+
+
+class OrderByReviewQueue(GlobalSecondaryIndex["OrderItem"]):
+    """Sparse: orders flagged `needs_review`, by when they were flagged (store/queues of orders.py)."""
+
+    Meta = _index("by_review_queue")
+    queue_review = UnicodeAttribute(hash_key=True)
+    queue_review_at = UnicodeAttribute(range_key=True)
+
+
+class OrderByDisputedQueue(GlobalSecondaryIndex["OrderItem"]):
+    """Sparse: orders with an open card dispute, by when it opened."""
+
+    Meta = _index("by_disputed_queue")
+    queue_disputed = UnicodeAttribute(hash_key=True)
+    queue_disputed_at = UnicodeAttribute(range_key=True)
+
+
+class OrderByReturnsQueue(GlobalSecondaryIndex["OrderItem"]):
+    """Sparse: orders with a return request awaiting a decision, by when the first of them came."""
+
+    Meta = _index("by_returns_queue")
+    queue_returns = UnicodeAttribute(hash_key=True)
+    queue_returns_at = UnicodeAttribute(range_key=True)
 
 
 class OrderItem(Model):
@@ -249,12 +299,36 @@ class OrderItem(Model):
     repair_queue = UnicodeAttribute(null=True)
     reserving_key = UnicodeAttribute(null=True)  # the idempotency record to delete if it is abandoned
     abandoned = BooleanAttribute(null=True)
+    # Placed under the buyer limits: leaving "open" gives its counts back (older orders never took any).
+    limits_counted = BooleanAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+    cancelled_by = UnicodeAttribute(null=True)  # buyer | artisan | ops
+    # Disputes and returns (chalicelib/disputes, chalicelib/returns).
+    disputed = BooleanAttribute(null=True)
+    dispute = JSONAttribute(null=True)  # {dispute_id, status, amount, currency, reason, opened_at, closed_at, held}
+    delivered_at = UnicodeAttribute(null=True)
+    open_returns = NumberAttribute(null=True)  # return requests awaiting a decision
+    returns = JSONAttribute(null=True)  # [{return_id, status, items, created_at}], the order's view of them
+    # The ops queues: present (a constant partition and the time the order joined) only while it waits.
+    queue_review = UnicodeAttribute(null=True)
+    queue_review_at = UnicodeAttribute(null=True)
+    queue_disputed = UnicodeAttribute(null=True)
+    queue_disputed_at = UnicodeAttribute(null=True)
+    queue_returns = UnicodeAttribute(null=True)
+    queue_returns_at = UnicodeAttribute(null=True)
+    # Refunds (chalicelib/refunds): the order's view of each, the sum not failed, and what paid it.
+    refunds = JSONAttribute(null=True)
+    refunded_amount = NumberAttribute(null=True)
+    payment_ref = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
     by_buyer = OrderByBuyer()
     by_expiry = OrderByExpiry()
     by_repair = OrderByRepair()
+    by_review_queue = OrderByReviewQueue()
+    by_disputed_queue = OrderByDisputedQueue()
+    by_returns_queue = OrderByReturnsQueue()
 
 
 class ArtisanOrderByStatus(GlobalSecondaryIndex["ArtisanOrderItem"]):
@@ -317,6 +391,8 @@ class PayoutItem(Model):
     amount = NumberAttribute()
     currency = UnicodeAttribute(default="PKR")
     created_at = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)  # sale (absent on older entries) | refund | ...
+    ref = UnicodeAttribute(null=True)  # the refund (or other record) an entry belongs to
 
 
 class SettingItem(Model):
@@ -363,6 +439,100 @@ class AuditItem(Model):
 
     by_actor = AuditByActor()
     by_time = AuditByTime()
+
+
+# --- reviews ----------------------------------------------------------------------
+
+
+class ReviewByListing(GlobalSecondaryIndex["ReviewItem"]):
+    Meta = _index("by_listing")
+    visible_listing = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ReviewItem(Model):
+    """One review; its id is derived from (order, listing), so a second review of the pair is a failed put.
+
+    `visible_listing` (the listing id) is present only while the review is shown: hidden ones leave the index.
+    """
+
+    logical_id = "ReviewsTable"
+    class Meta(_Unbound):
+        pass
+
+    review_id = UnicodeAttribute(hash_key=True)
+    listing_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    buyer_id = UnicodeAttribute()
+    rating = NumberAttribute()
+    text = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    hidden_reason = UnicodeAttribute(null=True)
+    hidden_at = UnicodeAttribute(null=True)
+    visible_listing = UnicodeAttribute(null=True)
+
+    by_listing = ReviewByListing()
+
+
+# --- returns ----------------------------------------------------------------------
+
+
+class ReturnItem(Model):
+    """A buyer's return request for lines of a delivered order, and the ops decision on it."""
+
+    logical_id = "ReturnsTable"
+    class Meta(_Unbound):
+        pass
+
+    return_id = UnicodeAttribute(hash_key=True)
+    order_id = UnicodeAttribute()
+    buyer_id = UnicodeAttribute()
+    items = JSONAttribute()  # [{listing_id, quantity}]
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()  # requested | approved | rejected
+    created_at = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    refund_id = UnicodeAttribute(null=True)
+
+
+# --- refunds ----------------------------------------------------------------------
+
+
+class RefundByPending(GlobalSecondaryIndex["RefundItem"]):
+    """Sparse: only refunds still waiting for their gateway carry `pending_queue`, for the sweep."""
+
+    Meta = _index("by_pending", KeysOnlyProjection)
+    pending_queue = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class RefundItem(Model):
+    """A refund: decided once with the order change, then settled by its gateway (store/refunds.py)."""
+
+    logical_id = "RefundsTable"
+    class Meta(_Unbound):
+        pass
+
+    refund_id = UnicodeAttribute(hash_key=True)
+    order_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | succeeded | failed
+    request_hash = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    items = JSONAttribute()  # [{listing_id, quantity}]; empty for an amount
+    payment_ref = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    gateway_ref = UnicodeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)
+    pending_queue = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    by_pending = RefundByPending()
 
 
 # --- registry imports -------------------------------------------------------------
@@ -417,9 +587,57 @@ class ImportRowItem(Model):
     expires_at_epoch = NumberAttribute()
 
 
+# --- buyer limits ---------------------------------------------------------------
+
+
+class BuyerLimitItem(Model):
+    """What one buyer holds in open orders: `counter` "open" (orders) or "units#<listing_id>" (units).
+
+    Each order's transaction adds to these under the limits' conditions, and the change that takes the
+    order out of "open" takes them back (store/limits.py), so the counts are exact without a read.
+    """
+
+    logical_id = "BuyerLimitsTable"
+    class Meta(_Unbound):
+        pass
+
+    buyer_id = UnicodeAttribute(hash_key=True)
+    counter = UnicodeAttribute(range_key=True)
+    held = NumberAttribute(default=0)
+
+
+# --- search ---------------------------------------------------------------------
+
+
+class SearchItem(Model):
+    """The search index (chalicelib/search): one item per key and listing, and one manifest per listing.
+
+    A term item: `term` is a key ("t:<word>", "p:<prefix>"), `entry` is "<created_at>#<listing_id>" (a
+    Query reads the newest first), `words` are the listing's words that put it there (space-separated).
+    A manifest: `term` is "m:<listing_id>", `entry` "manifest", `keys` every key the listing may have
+    items under (newline-separated), so a re-index deletes exactly the stale ones.
+    """
+
+    logical_id = "SearchTable"
+    class Meta(_Unbound):
+        pass
+
+    term = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)
+    words = UnicodeAttribute(null=True)
+    category = UnicodeAttribute(null=True)
+    province = UnicodeAttribute(null=True)
+    keys = UnicodeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ArtisanItem, ClaimItem, ListingItem, OrderItem, ArtisanOrderItem,
     IdempotencyItem, PaymentEventItem, PayoutItem, SettingItem, AuditItem, ImportItem, ImportRowItem,
+    BuyerLimitItem,
+    ReviewItem,
+    ReturnItem,
+    RefundItem,
+    SearchItem,
 )
 
 _bound_to: tuple[str, ...] | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import signal
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from playwright.sync_api import Browser, sync_playwright
 
+from chalicelib.payments import card
 from local.child import StackProcess, launch
+from local.stack import StackSettings
 from local.users import new_signed_in_user
 
 from .browser_helpers import CHROMIUM, CHROMIUM_FLAGS
@@ -68,6 +72,17 @@ class LocalStack(StackProcess):
             cognito, pool_id=self.user_pool_id, client_id=self.client_id, ops_client_id=self.ops_client_id,
             email=email, password=password, groups=(group,) if group else ())
         return User(email=email, password=password, sub=sub, token=token, totp_secret=secret)
+
+    def card_webhook_headers(self, body: bytes) -> dict[str, str]:
+        """What the card gateway sends with `body`: signed now with this stack's webhook secret."""
+        secret = StackSettings.from_env(self.env).card_webhook_secret
+        return {"Content-Type": "application/json",
+                "Stripe-Signature": card.sign_webhook(body, secret=secret, timestamp=int(time.time()))}
+
+    def post_card_event(self, body: bytes, session: Any = requests) -> requests.Response:
+        """Deliver a card gateway event (`harness.gateways` builds them) to the API's webhook, as the gateway would."""
+        return session.post(f"{self.api_url}/payments/card/webhook", data=body, timeout=30,  # type: ignore[no-any-return]
+                            headers=self.card_webhook_headers(body))
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
         """Send `sig`, wait for the exit, return the exit code (a test failure if it will not stop)."""

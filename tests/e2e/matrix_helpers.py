@@ -17,6 +17,8 @@ from typing import Any
 import requests
 from PIL import Image
 
+from harness.gateways import card_success
+
 from .conftest import LocalStack, User
 
 READY_WITHIN_SECONDS = 20
@@ -161,9 +163,37 @@ def artisan_import(api: Api, ops: User) -> str:
     return str(api.ok("POST", "/ops/artisan-imports", ops, status=201, json={"size_bytes": 100})["import_id"])
 
 
+def flagged_order(api: Api, stack: LocalStack, buyer: User, listing_id: str) -> str:
+    """A card order of `buyer` whose payment arrived for the wrong amount: waiting in the needs-review queue."""
+    order = place_order(api, buyer, listing_id, payment_method="card")
+    body = card_success(order, amount=order["charge"]["amount"] - 1)
+    api.ok("POST", "/payments/card/webhook", data=body, headers=stack.card_webhook_headers(body))
+    return str(order["order_id"])
+
+
+def delivered_order(api: Api, buyer: User, owner: User, ops: User, listing_id: str) -> str:
+    """A cash-on-delivery order of `buyer` for one unit of `listing_id`, shipped by `owner` and delivered."""
+    order_id = str(place_order(api, buyer, listing_id)["order_id"])
+    api.ok("POST", f"/orders/{order_id}/shipments", owner, json={"carrier": "tcs", "tracking_number": "T2"})
+    api.ok("POST", f"/ops/orders/{order_id}/delivered", ops)
+    return order_id
+
+
+def waiting_return(api: Api, buyer: User, order_id: str, listing_id: str) -> str:
+    """A return request of the order's one unit, waiting for ops."""
+    body = {"items": [{"listing_id": listing_id, "quantity": 1}], "reason": "Matrix world"}
+    return str(api.ok("POST", f"/orders/{order_id}/returns", buyer, status=201, json=body)["return_id"])
+
+
+def review_of(api: Api, buyer: User, order_id: str, listing_id: str) -> str:
+    """The buyer's review of the one listing of their delivered order."""
+    body = {"listing_id": listing_id, "rating": 4, "text": "Matrix world"}
+    return str(api.ok("POST", f"/orders/{order_id}/reviews", buyer, status=201, json=body)["review_id"])
+
+
 def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_actives: int = 3,
                 spare_pending_artisans: int = 1, spare_shipped_orders: int = 1,
-                spare_cod_orders: int = 2, spare_moderated: int = 1) -> World:
+                spare_cod_orders: int = 4, spare_moderated: int = 1) -> World:
     api = Api(stack)
     ops = stack.user("ops")
     owner = stack.user("artisans")
@@ -211,6 +241,28 @@ def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_ac
         order_id = place_order(api, buyer, ids["active"])["order_id"]
         api.ok("POST", f"/orders/{order_id}/shipments", owner, json={"carrier": "tcs", "tracking_number": "T1"})
         spares["shipped_order"].append(order_id)
+    # Returns: a delivered order to ask about (and a spare for the buyer's allowed request), and a return
+    # waiting for ops on another (and a spare for ops' allowed decision).
+    ids["delivered_order"] = delivered_order(api, buyer, owner, ops, ids["active"])
+    spares["delivered_order"] = [delivered_order(api, buyer, owner, ops, ids["active"])]
+    ids["return_order"] = delivered_order(api, buyer, owner, ops, ids["active"])
+    ids["return"] = waiting_return(api, buyer, ids["return_order"], ids["active"])
+    spares["return"] = [waiting_return(api, buyer, delivered_order(api, buyer, owner, ops, ids["active"]),
+                                       ids["active"])]
+    ids["missing_return"] = "RT" + "0" * 15
+    # Refunds: a delivered cash-on-delivery order (refunded by hand: no gateway), and a spare for ops' refund.
+    ids["refundable_order"] = delivered_order(api, buyer, owner, ops, ids["active"])
+    spares["refundable_order"] = [delivered_order(api, buyer, owner, ops, ids["active"])]
+    # The needs-review queue: a payment for the wrong amount (and a spare for ops' allowed resolution).
+    ids["flagged_order"] = flagged_order(api, stack, buyer, ids["active"])
+    spares["flagged_order"] = [flagged_order(api, stack, buyer, ids["active"])]
+    # Reviews: a delivered order not yet reviewed (and a spare for the buyer's allowed review), and a review
+    # (and a spare for ops' allowed hiding).
+    ids["reviewable_order"] = delivered_order(api, buyer, owner, ops, ids["active"])
+    spares["reviewable_order"] = [delivered_order(api, buyer, owner, ops, ids["active"])]
+    ids["review"] = review_of(api, buyer, delivered_order(api, buyer, owner, ops, ids["active"]), ids["active"])
+    spares["review"] = [review_of(api, buyer, delivered_order(api, buyer, owner, ops, ids["active"]), ids["active"])]
+    ids["missing_review"] = "RV" + "0" * 20
     for _ in range(spare_pending_artisans):
         artisan = stack.user("artisans")
         make_profile(api, artisan)

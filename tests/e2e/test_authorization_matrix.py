@@ -81,6 +81,7 @@ MATRIX = [
     R("POST",   "/listings",                                      401, 403, 403, 201, 201, 409, 403,
       body="listing"),
     R("GET",    "/listings",                                      200, 200, 200, 200, 200, 200, 200),
+    R("GET",    "/search?q=indigo%20ajrak",                       200, 200, 200, 200, 200, 200, 200),
     R("GET",    "/listings/{draft}",                              404, 404, 404, 200, 404, 404, 200),
     R("GET",    "/listings/{active}",                             200, 200, 200, 200, 200, 200, 200),
     R("PATCH",  "/listings/{draft}",                              401, 404, 404, 200, 404, 404, 403,
@@ -122,6 +123,29 @@ MATRIX = [
       body="shipment", fresh={"order": "cod_order"}, snapshot="order:order"),
     R("POST",   "/ops/orders/{order}/delivered",                  401, 403, 403, 403, 403, 403, 200,
       fresh={"order": "shipped_order"}, snapshot="order:order"),
+    R("POST",   "/orders/{order}/rejection",                      401, 403, 403, 200, 404, 404, 403,
+      body="reason", fresh={"order": "cod_order"}, snapshot="order:order"),
+    R("POST",   "/ops/orders/{order}/cancel",                     401, 403, 403, 403, 403, 403, 200,
+      body="reason", fresh={"order": "cod_order"}, snapshot="order:order"),
+    R("POST",   "/orders/{delivered_order}/returns",              401, 201, 404, 404, 404, 404, 404,
+      body="return_request", fresh={"delivered_order": "delivered_order"}, snapshot="order:delivered_order"),
+    R("POST",   "/ops/returns/{return}/decision",                 401, 403, 403, 403, 403, 403, 200,
+      body="return_decision", fresh={"return": "return"}, snapshot="order:return_order"),
+    R("POST",   "/ops/returns/{missing_return}/decision",         401, 403, 403, 403, 403, 403, 404,
+      body="return_decision"),
+    R("GET",    "/ops/orders?queue=returns",                      401, 403, 403, 403, 403, 403, 200),
+    R("POST",   "/ops/orders/{refundable_order}/refunds",         401, 403, 403, 403, 403, 403, 201,
+      body="refund", fresh={"refundable_order": "refundable_order"}, snapshot="order:refundable_order"),
+    R("POST",   "/ops/orders/{flagged_order}/review-resolution",  401, 403, 403, 403, 403, 403, 200,
+      body="resolution", fresh={"flagged_order": "flagged_order"}, snapshot="order:flagged_order"),
+    R("POST",   "/orders/{reviewable_order}/reviews",             401, 201, 404, 404, 404, 404, 404,
+      body="review", fresh={"reviewable_order": "reviewable_order"}, snapshot="listing:active"),
+    R("GET",    "/listings/{active}/reviews",                     200, 200, 200, 200, 200, 200, 200),
+    R("GET",    "/listings/{draft}/reviews",                      404, 404, 404, 200, 404, 404, 200),
+    R("POST",   "/ops/reviews/{review}/hide",                     401, 403, 403, 403, 403, 403, 200,
+      body="reason", fresh={"review": "review"}, snapshot="listing:active"),
+    R("POST",   "/ops/reviews/{missing_review}/hide",             401, 403, 403, 403, 403, 403, 404,
+      body="reason"),
     R("GET",    "/artisans/me/orders",                            401, 403, 403, 200, 200, 200, 403),
     R("GET",    "/artisans/me/payouts",                           401, 403, 403, 200, 200, 200, 403),
     R("POST",   "/payments/jazzcash/callback",                    401, 401, 401, 401, 401, 401, 401,
@@ -154,10 +178,21 @@ def request_body(kind: str | None, world: World) -> dict[str, Any]:
         return {"json": {"items": [{"listing_id": world.ids["active"], "quantity": 1}], "currency": "PKR",
                          "shipping_address": ADDRESS, "payment_method": "cod"},
                 "headers": {"Idempotency-Key": uuid.uuid4().hex}}
+    if kind == "return_request":
+        return {"json": {"items": [{"listing_id": world.ids["active"], "quantity": 1}], "reason": "Too small"}}
+    if kind == "refund":
+        return {"json": {"amount": {"amount": 100, "currency": "PKR"}, "reason": "Matrix"},
+                "headers": {"Idempotency-Key": uuid.uuid4().hex}}
+    if kind == "resolution":
+        return {"json": {"note": "Matrix: settled with the buyer"}}
+    if kind == "return_decision":
+        return {"json": {"decision": "rejected", "note": "Matrix"}}
     if kind == "shipment":
         return {"json": {"carrier": "tcs", "tracking_number": "TCS-0042"}}
     if kind == "reason":
         return {"json": {"reason": "Reported by buyers"}}
+    if kind == "review":
+        return {"json": {"listing_id": world.ids["active"], "rating": 4, "text": "Matrix world"}}
     if kind == "artisan_import":
         return {"json": {"size_bytes": 2048}}
     if kind == "profile_new_cnic":
@@ -245,8 +280,9 @@ class Results:
 
 @pytest.fixture(scope="module")
 def matrix_stack() -> Iterator[LocalStack]:
-    """A stack of its own: the matrix verifies artisans and re-puts the exchange rates."""
-    yield from run_stack()
+    """A stack of its own: the matrix verifies artisans and re-puts the exchange rates. Its one buyer holds
+    more open orders (one spare per allowed write) than MAX_OPEN_ORDERS lets a buyer, so the limit is raised."""
+    yield from run_stack(MAX_OPEN_ORDERS="50")
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +337,7 @@ def test_the_matrix_covers_every_route_of_the_app() -> None:
 
 
 def _shape(path: str) -> str:
-    return "/".join("{}" if part.startswith("{") else part for part in path.split("/"))
+    return "/".join("{}" if part.startswith("{") else part for part in path.split("?")[0].split("/"))
 
 
 # --- where existence must not leak -----------------------------------------------------------
@@ -311,8 +347,13 @@ HIDDEN_VERSUS_MISSING = [
     ("other_buyer", "GET", "/orders/{order}", "/orders/{missing_order}", None),
     ("owner", "GET", "/orders/{order}", "/orders/{missing_order}", None),
     ("other_buyer", "POST", "/orders/{order}/cancel", "/orders/{missing_order}/cancel", None),
+    ("other_buyer", "POST", "/orders/{reviewable_order}/reviews", "/orders/{missing_order}/reviews", "review"),
+    ("anonymous", "GET", "/listings/{draft}/reviews", "/listings/{missing_listing}/reviews", None),
     ("other_buyer", "POST", "/orders/{jazz_order}/payment", "/orders/{missing_order}/payment", None),
     ("other_artisan", "POST", "/orders/{order}/shipments", "/orders/{missing_order}/shipments", "shipment"),
+    ("other_artisan", "POST", "/orders/{order}/rejection", "/orders/{missing_order}/rejection", "reason"),
+    ("other_buyer", "POST", "/orders/{delivered_order}/returns", "/orders/{missing_order}/returns",
+     "return_request"),
     ("anonymous", "GET", "/listings/{draft}", "/listings/{missing_listing}", None),
     ("buyer", "GET", "/listings/{draft}", "/listings/{missing_listing}", None),
     ("other_artisan", "PATCH", "/listings/{draft}", "/listings/{missing_listing}", "patch"),
@@ -358,6 +399,8 @@ def test_lists_show_only_the_callers_own_objects(world: World) -> None:
     assert ids["order"] not in listed("/artisans/me/orders?limit=100", "other_artisan", "order_id")
     assert ids["draft"] in listed("/artisans/me/listings?limit=100", "owner", "listing_id")
     assert ids["draft"] not in listed("/artisans/me/listings?limit=100", "other_artisan", "listing_id")
+    for role in ("anonymous", "owner", "ops"):  # search answers the catalog only, whoever asks
+        assert ids["draft"] not in listed("/search?q=indigo%20ajrak&limit=100", role, "listing_id")
     assert ids["draft"] not in listed(f"/listings?artisan_id={ids['owner_id']}&limit=100", "anonymous",
                                       "listing_id")
     assert ids["other_artisan_id"] not in listed("/artisans?limit=100", "anonymous", "artisan_id")

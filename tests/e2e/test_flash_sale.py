@@ -39,9 +39,11 @@ def test_buyers_racing_for_a_hot_listing_get_a_unit_or_an_honest_409_never_a_503
     ops = stack.user("ops")
     artisan = verified_artisan(stack, ops)
     listing_id = active_listing(stack, artisan, stock=UNITS)["listing_id"]
-    buyers = [stack.user() for _ in range(8)]  # each request its own purchase (its own Idempotency-Key)
+    # Each request a buyer of their own, as in a sale: one buyer's orders would also meet the buyer limits
+    # (MAX_OPEN_ORDERS) and, racing each other, the buyer's own counter items.
+    buyers = [stack.user() for _ in range(BUYERS)]
     body = make_order((listing_id, 1))
-    racing = [buyers[n % len(buyers)] for n in range(BUYERS)]
+    racing = buyers
 
     with lowest_stock(stack, listing_id) as seen:
         answers = race(stack, [lambda session, buyer=buyer: place(stack, buyer, body, session) for buyer in racing])

@@ -42,7 +42,10 @@ CALLERS = ("anonymous", "buyer", "ops", "owner")
 KNOWN = {
     "listing_id": ("draft", "active", "other_draft", "taken_down"),
     "image_id": ("draft_image", "active_image"),
-    "order_id": ("order", "jazz_order"),
+    "order_id": ("order", "jazz_order", "delivered_order", "return_order", "refundable_order",
+                 "reviewable_order", "flagged_order"),
+    "return_id": ("return",),
+    "review_id": ("review",),
     "artisan_id": ("owner_id", "other_artisan_id", "suspendable", "suspended_artisan"),
     "import_id": ("artisan_import",),
 }

@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,13 +23,20 @@ import requests
 from chalicelib.ids import rfc3339, utc_now
 from harness.factories import make_order
 
-from .conftest import LocalStack, User
+from .conftest import LocalStack, User, run_stack
 from .test_orders_e2e import LISTINGS_TABLE, TIMEOUT, active_listing, api, ok, place, stock_of, verified_artisan
 
 ROUNDS = 4
 BUYERS = 6
 STOCK = 200
 WAIT_SECONDS = 30  # for orders to sell before the suspension, and for every buyer to try again after it
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    """A stack of its own whose buyers may hold many open orders: each round's buyers place dozens of cash orders,
+    and the buyer limits (tests/e2e/test_fair_stock_e2e.py) are not what races the suspension here."""
+    yield from run_stack(MAX_OPEN_ORDERS="1000", MAX_UNITS_PER_BUYER="1000")
 
 
 @dataclass

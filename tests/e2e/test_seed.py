@@ -81,3 +81,11 @@ def test_every_listing_has_a_ready_photo_whose_renditions_are_fetchable(listings
             picture = Image.open(io.BytesIO(response.content))
             picture.load()
             assert picture.width <= {"thumb": 320, "medium": 1024, "large": 2048}[name]
+
+
+def test_the_demo_catalogue_is_searchable_in_both_scripts(seeded_stack: LocalStack,
+                                                          listings: list[dict[str, Any]]) -> None:
+    ajrak = {listing["listing_id"] for listing in listings if listing["category"] == "ajrak-block-print"}
+    for q in ("ajrak", "اجرک", "اجرك", "ajraak"):  # Urdu, Arabic kaf, one letter too many
+        found = {item["listing_id"] for item in every_page(seeded_stack, "/search", q=q)}
+        assert ajrak <= found, q

@@ -39,6 +39,7 @@ def test_config_tells_clients_how_to_sign_in(client, aws):
         "currencies": ["PKR", "USD", "GBP", "EUR", "AED", "SAR"],
         "image_max_bytes": 10 * 1024 * 1024,
         "sign_in_with": ["email", "phone_number"],
+        "return_days": 14,
     }
 
 

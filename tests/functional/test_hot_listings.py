@@ -15,13 +15,13 @@ import pytest
 
 from chalicelib.ids import new_id, rfc3339, utc_now
 from chalicelib.store import hot
-from chalicelib.store.records import IdempotencyRecord, Order
+from chalicelib.store.records import BuyerLimits, IdempotencyRecord, Order
 from chalicelib.wiring import get_settings
 from harness.aws import Aws, User
 from harness.environment import REGION
 from harness.factories import active_listing, make_order, order_of, place, stock_of, verified_artisan
 from harness.http import body_of, code_of
-from harness.stored import table_state
+from harness.stored import buyer_holdings, table_state
 
 
 @dataclass
@@ -116,10 +116,14 @@ def test_the_sweep_gives_back_what_a_crashed_request_left_reserved_exactly_once(
                           "tracking_number": None}],
                   subtotal=500000, shipping=25000, total=525000, charge_amount=525000, charge_currency="PKR",
                   fx_rate="1", payment_method="card", shipping_address={"country": "PK"},
-                  created_at=rfc3339(now), updated_at=rfc3339(now), expires_at=rfc3339(now + timedelta(minutes=30)))
+                  created_at=rfc3339(now), updated_at=rfc3339(now), expires_at=rfc3339(now + timedelta(minutes=30)),
+                  limits_counted=True)
     key = f"{sale.buyer.sub}#crashed"
     hot.begin(order, IdempotencyRecord(key=key, request_hash="h", order_id=order.order_id, expires_at_epoch=1),
-              reserving_until=rfc3339(now - timedelta(seconds=1)))  # already past its repair time
+              reserving_until=rfc3339(now - timedelta(seconds=1)),  # already past its repair time
+              buyer_limits=BuyerLimits(max_open_orders=5, max_units_per_buyer=10))
+    counted = {"open": 1, f"units#{sale.listing_id}": 2}
+    assert buyer_holdings(sale.buyer.sub) == counted
     hot.reserve(sale.listing_id, order.order_id, 2)
     assert stock_of(client, sale.listing_id, sale.artisan) == 1
     assert _holds(aws, sale.listing_id) == [f"hold_{order.order_id}"]
@@ -128,9 +132,11 @@ def test_the_sweep_gives_back_what_a_crashed_request_left_reserved_exactly_once(
     assert stock_of(client, sale.listing_id, sale.artisan) == 3
     assert _holds(aws, sale.listing_id) == []
     assert order_of_missing(client, order.order_id, sale.buyer)
+    assert buyer_holdings(sale.buyer.sub) == dict.fromkeys(counted, 0)  # the buyer's counts came back
     assert _sweep(client)["repaired"] == 0
     assert hot.abandon(order.order_id) == []  # a second undo gives nothing back
     assert stock_of(client, sale.listing_id, sale.artisan) == 3
+    assert buyer_holdings(sale.buyer.sub) == dict.fromkeys(counted, 0)  # ... and takes nothing back twice
 
 
 def order_of_missing(client: Any, order_id: str, buyer: User) -> bool:

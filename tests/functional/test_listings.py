@@ -451,6 +451,11 @@ NEWEST_FIRST = ["p_emb_5000", "p_pot_2500", "s_emb_2000", "p_emb_1000", "s_pot_1
     ("?category=embroidery&sort=price_desc&max_price=200000", ["s_emb_2000", "p_emb_1000"]),
     ("?category=pottery&sort=price_asc", ["s_pot_1500", "p_pot_2500"]),
     ("?category=woodwork", []),
+    # By price without a craft: the keys-only by_price index.
+    ("?sort=price_asc", ["p_emb_1000", "s_pot_1500", "s_emb_2000", "p_pot_2500", "p_emb_3000", "p_emb_5000"]),
+    ("?sort=price_desc", ["p_emb_5000", "p_emb_3000", "p_pot_2500", "s_emb_2000", "s_pot_1500", "p_emb_1000"]),
+    ("?min_price=200000&max_price=300000", ["s_emb_2000", "p_pot_2500", "p_emb_3000"]),
+    ("?sort=price_desc&max_price=250000&currency=USD", ["p_pot_2500", "s_emb_2000", "s_pot_1500", "p_emb_1000"]),
     ("?artisan_id={punjab}", ["p_emb_5000", "p_pot_2500", "p_emb_1000", "p_emb_3000"]),
     ("?artisan_id={sindh}", ["s_emb_2000", "s_pot_1500"]),
     ("?province=sindh", ["s_emb_2000", "s_pot_1500"]),
@@ -467,8 +472,8 @@ def test_every_browse_shape_lists_only_active_listings_in_order(client, catalog,
 
 @pytest.mark.parametrize("query", [
     "?category=embroidery&artisan_id=x", "?category=embroidery&province=punjab", "?artisan_id=x&province=punjab",
-    "?artisan_id=x&sort=price_asc", "?province=punjab&sort=price_desc", "?min_price=100", "?max_price=100",
-    "?sort=price_asc", "?province=punjab&min_price=100", "?category=embroidery&sort=newest&min_price=100",
+    "?artisan_id=x&sort=price_asc", "?province=punjab&sort=price_desc", "?sort=newest&max_price=100",
+    "?province=punjab&min_price=100", "?category=embroidery&sort=newest&min_price=100",
 ])
 def test_unsupported_combinations_are_400_unsupported_query(client, query):
     response = call(client, "GET", f"/listings{query}")
@@ -509,6 +514,7 @@ def _walk(client: Any, query: str, limit: int) -> list[str]:
     ("", NEWEST_FIRST),
     ("category=embroidery&sort=price_desc", ["p_emb_5000", "p_emb_3000", "s_emb_2000", "p_emb_1000"]),
     ("artisan_id={punjab}", ["p_emb_5000", "p_pot_2500", "p_emb_1000", "p_emb_3000"]),
+    ("sort=price_asc", ["p_emb_1000", "s_pot_1500", "s_emb_2000", "p_pot_2500", "p_emb_3000", "p_emb_5000"]),
 ])
 @pytest.mark.parametrize("limit", [1, 4])
 def test_pages_walk_every_listing_exactly_once(client, catalog, query, expected, limit):

@@ -30,7 +30,7 @@ from harness.stored import table_state
 
 BROWSE = ("/listings", "/listings?category=embroidery", "/listings?category=embroidery&sort=price_asc",
           "/listings?category=embroidery&sort=price_desc&min_price=100&max_price=99999999",
-          "/listings?province=punjab")
+          "/listings?province=punjab", "/listings?sort=price_asc", "/listings?sort=price_desc&max_price=99999999")
 ARTISAN_LISTS = ("/artisans", "/artisans?province=punjab", "/artisans?craft=embroidery",
                  "/artisans?province=punjab&craft=embroidery")
 

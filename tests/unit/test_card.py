@@ -57,6 +57,7 @@ def test_succeeded_event() -> None:
         amount=1250,
         currency="USD",
         error=None,
+        payment_ref="pi_ord1_1",  # what a refund of it names
     )
 
 
@@ -198,3 +199,32 @@ def test_client_secret_is_keyed_and_stable() -> None:
     expected = hmac.new(SECRET.encode(), b"pi_ord1_2", hashlib.sha256).hexdigest()
     assert first == again == f"pi_ord1_2_secret_{expected}"
     assert other_key != first
+
+
+# --- refunds ----------------------------------------------------------------------------------------------
+
+
+def _refund(refund_id: str = "RF1", status: str = "succeeded") -> dict[str, object]:
+    return {"id": "re_1", "object": "refund", "amount": 500, "status": status, "metadata": {"refund_id": refund_id}}
+
+
+def test_a_refund_object_answers_for_our_refund_only() -> None:
+    answer = card.refund_answer(_refund(), "RF1")
+    assert (answer.status, answer.gateway_ref) == ("succeeded", "re_1")
+    assert card.refund_answer(_refund(status="canceled"), "RF1").status == "failed"
+    with pytest.raises(MalformedCallbackError):
+        card.refund_answer(_refund("RF2"), "RF1")
+
+
+def test_the_inquiry_finds_our_refund_among_the_payments_refunds_or_none() -> None:
+    listing = {"object": "list", "data": [_refund("RF0"), _refund("RF1", "pending")]}
+    assert card.listed_refund(listing, "RF1").status == "pending"
+    assert card.listed_refund(listing, "RF9").status == "unknown"
+
+
+def test_charge_refunded_reports_each_refund_that_carries_our_id() -> None:
+    event = {"id": "evt_1", "type": "charge.refunded", "data": {"object": {"object": "charge", "refunds": {
+        "data": [_refund("RF1"), {"id": "re_x", "object": "refund", "status": "succeeded", "metadata": {}}]}}}}
+    assert [(answer.refund_id, answer.status) for answer in card.refunded_charge(event)] == [("RF1", "succeeded")]
+    with pytest.raises(MalformedCallbackError):
+        card.refunded_charge({"id": "evt_2", "type": "charge.refunded", "data": {"object": {}}})

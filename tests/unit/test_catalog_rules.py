@@ -148,12 +148,16 @@ def test_each_supported_browse_shape_names_one_index() -> None:
     assert shape(category="pottery") == rules.BrowseShape("category", "pottery")
     assert shape(category="pottery", min_price=100) == rules.BrowseShape("category", "pottery", "price_asc", 100)
     assert shape(category="pottery", sort="price_desc", max_price=900).sort == "price_desc"
+    assert shape(sort="price_asc") == rules.BrowseShape("price", None, "price_asc")
+    assert shape(min_price=100) == rules.BrowseShape("price", None, "price_asc", 100)
+    assert shape(sort="price_desc", max_price=900) == rules.BrowseShape("price", None, "price_desc", None, 900)
+    assert shape(sort="newest") == rules.BrowseShape("recent")
 
 
 @pytest.mark.parametrize("query", [
     {"category": "pottery", "province": "sindh"},
     {"province": "sindh", "sort": "price_asc"},
-    {"min_price": 100},
+    {"sort": "newest", "min_price": 100},
     {"category": "pottery", "sort": "newest", "max_price": 10},
 ])
 def test_other_shapes_are_unsupported(query: dict[str, object]) -> None:

@@ -84,6 +84,7 @@ def test_successful_callback_becomes_a_succeeded_event() -> None:
         amount=250000,
         currency="PKR",
         error=None,
+        payment_ref="T20261126ABC",  # what a refund of it names
     )
 
 
@@ -235,3 +236,41 @@ def test_payment_form_refuses_a_naive_time() -> None:
             now=datetime(2026, 11, 26, 19, 0, 0),
             expiry_minutes=30,
         )
+
+
+# --- refunds and inquiries ---------------------------------------------------------------------------------
+
+
+def _answer(**fields: str) -> dict[str, str]:
+    answer = {"pp_TxnRefNo": "T20261126ABC", jazzcash.REFUND_FIELD: "RF1", **fields}
+    answer[jazzcash.HASH_FIELD] = jazzcash.secure_hash(answer, SALT)
+    return answer
+
+
+def test_a_refund_request_is_signed_and_names_our_refund() -> None:
+    fields = jazzcash.refund_fields(txn_ref="T20261126ABC", amount_paisa=5000, refund_id="RF1", merchant_id="MC1",
+                                    password="pw", salt=SALT)
+    jazzcash.verify_signature(fields, salt=SALT)
+    assert (fields["pp_Amount"], fields[jazzcash.REFUND_FIELD]) == ("5000", "RF1")
+
+
+def test_refund_answers_are_believed_only_when_signed_and_about_our_refund() -> None:
+    done = jazzcash.refund_answer(_answer(pp_ResponseCode="000", pp_RetreivalReferenceNo="42"), refund_id="RF1",
+                                  salt=SALT)
+    assert (done.status, done.gateway_ref) == ("succeeded", "42")
+    refused = jazzcash.refund_answer(_answer(pp_ResponseCode="199", pp_ResponseMessage="too much"), refund_id="RF1",
+                                     salt=SALT)
+    assert (refused.status, refused.failure) == ("failed", "too much")
+    forged = {**_answer(pp_ResponseCode="000"), "pp_ResponseCode": "999"}
+    with pytest.raises(SignatureError):
+        jazzcash.refund_answer(forged, refund_id="RF1", salt=SALT)
+    with pytest.raises(MalformedCallbackError):
+        jazzcash.refund_answer(_answer(pp_ResponseCode="000"), refund_id="RF2", salt=SALT)
+
+
+def test_the_inquiry_says_done_or_unknown() -> None:
+    found = jazzcash.inquiry_answer(_answer(pp_ResponseCode="000", pp_RefundStatus=jazzcash.REFUND_DONE),
+                                    refund_id="RF1", salt=SALT)
+    missing = jazzcash.inquiry_answer(_answer(pp_ResponseCode="000", pp_RefundStatus=jazzcash.REFUND_NOT_FOUND),
+                                      refund_id="RF1", salt=SALT)
+    assert (found.status, missing.status) == ("succeeded", "unknown")

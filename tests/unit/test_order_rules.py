@@ -74,7 +74,8 @@ def test_the_charge_converts_the_total_at_the_given_rate_half_up() -> None:
 
 def test_the_buyer_cancels_an_unpaid_or_cash_order_and_the_stock_goes_back() -> None:
     change = rules.cancel(order(), BUYER)
-    assert change.updates == {"status": "cancelled"} and change.release == [("L1", 2), ("L2", 1)]
+    assert change.updates == {"status": "cancelled", "cancelled_by": "buyer"}
+    assert change.release == [("L1", 2), ("L2", 1)]
     assert rules.cancel(order(status="confirmed", payment_method="cod"), BUYER).updates["status"] == "cancelled"
 
 
@@ -118,12 +119,26 @@ def test_delivery_credits_each_artisan_once_less_commission() -> None:
     change = rules.deliver(order(status="shipped"), commission_bps=500, now=NOW)
     assert change.payout_credits == {"A1": 190000, "A2": 94999}  # 5% of 99,999 is 4,999.95 -> 5,000
     assert change.once == [PayoutEntry("A1", "O1", 190000, NOW), PayoutEntry("A2", "O1", 94999, NOW)]
-    assert change.updates == {"status": "delivered"}
+    assert change.updates == {"status": "delivered", "delivered_at": NOW}
     with pytest.raises(InvalidStateError):
         rules.deliver(order(status="paid"), commission_bps=500, now=NOW)
 
 
 def test_delivering_a_cash_order_records_it_paid_once() -> None:
     change = rules.deliver(order(status="shipped", payment_method="cod"), commission_bps=0, now=NOW)
-    assert change.updates == {"status": "delivered", "paid_at": NOW}
+    assert change.updates == {"status": "delivered", "delivered_at": NOW, "paid_at": NOW}
     assert PaymentRecord("paid#O1", "O1", "cod", 299999, "PKR", NOW) in change.once
+
+
+def test_ops_resolve_only_a_flagged_order_without_an_open_dispute() -> None:
+    flagged = order(status="pending_payment", needs_review=True, review_reason="amount_or_currency_mismatch")
+
+    change = rules.resolve_review(flagged)
+
+    assert change.updates == {"needs_review": False, "review_reason": None}
+    with pytest.raises(InvalidStateError):
+        rules.resolve_review(replace(flagged, needs_review=False))
+    with pytest.raises(InvalidStateError):
+        rules.resolve_review(replace(flagged, disputed=True))
+    with pytest.raises(NotFoundError):
+        rules.resolve_review(None)

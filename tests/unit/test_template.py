@@ -377,7 +377,10 @@ def test_functions_reach_only_their_tables(template: dict[str, Any]) -> None:
                                                                  "ArtisansTable"}
     assert table_access(template, "SweepExpiredOrdersRole") == {
         "OrdersTable", "OrdersTable/index/by_expiry", "OrdersTable/index/by_repair", "ArtisanOrdersTable",
-        "ListingsTable", "IdempotencyTable"}
+        "ListingsTable", "IdempotencyTable",
+        "BuyerLimitsTable",  # an expired or abandoned order gives its buyer's limit counts back
+        "RefundsTable", "RefundsTable/index/by_pending",  # finish_pending_refunds
+        "ListingsTable/index/by_search_pending", "ArtisansTable", "SearchTable"}  # reindex_pending (search)
 
 
 def grants(template: dict[str, Any], role: str, service: str) -> set[tuple[str, str]]:
@@ -414,6 +417,22 @@ def test_the_sweep_may_only_expire_orders_and_undo_abandoned_reservations(templa
         ("dynamodb:UpdateItem", arn("ListingsTable")),
         ("dynamodb:DeleteItem", arn("OrdersTable")),
         ("dynamodb:DeleteItem", arn("IdempotencyTable")),
+        # Both give the buyer's limit counts back, in the expiry's transaction and the abandoned order's delete.
+        ("dynamodb:UpdateItem", arn("BuyerLimitsTable")),
+        # finish_pending_refunds: Query the pending refunds, read each, count an attempt and settle it with
+        # its order (the order and its copies: UpdateItem above).
+        ("dynamodb:Query", sub("${RefundsTable.Arn}/index/by_pending")),
+        ("dynamodb:GetItem", arn("RefundsTable")),
+        ("dynamodb:UpdateItem", arn("RefundsTable")),
+        # reindex_pending (search): the outbox's sparse index, the listing and its artisan's name, the listing's
+        # search items re-written (its manifest read and replaced); the mark is cleared with UpdateItem above.
+        ("dynamodb:Query", sub("${ListingsTable.Arn}/index/by_search_pending")),
+        ("dynamodb:GetItem", arn("ListingsTable")),
+        ("dynamodb:GetItem", arn("ArtisansTable")),
+        ("dynamodb:GetItem", arn("SearchTable")),
+        ("dynamodb:PutItem", arn("SearchTable")),
+        ("dynamodb:DeleteItem", arn("SearchTable")),
+        ("dynamodb:BatchWriteItem", arn("SearchTable")),
     }
 
 
@@ -430,12 +449,17 @@ def test_the_api_signs_uploads_only_and_deletes_a_photos_files(template: dict[st
     dynamodb = grants(template, "APIHandlerRole", "dynamodb")
     assert {action for action, _ in dynamodb} == {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"}
+        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"}
+    # Batches are written to the search index only (a listing's terms, chalicelib/store/search_index.py).
+    assert {resource for action, resource in dynamodb if action == "dynamodb:BatchWriteItem"} == {arn("SearchTable")}
     # Indexes only take Query.
     assert {action for action, resource in dynamodb if "/index/" in resource} == {"dynamodb:Query"}
-    # Publishing checks the artisan's row in its transaction; nothing else is condition-checked.
+    # Publishing checks the artisan's row in its transaction, a review the order's; nothing else is condition-checked.
     assert {resource for action, resource in dynamodb if action == "dynamodb:ConditionCheckItem"} == {
-        arn("ArtisansTable")}
+        arn("ArtisansTable"), arn("OrdersTable")}
+    # Reviews are put, read and hidden (an update), never deleted; listed through their one index.
+    assert {action for action, resource in dynamodb if "ReviewsTable" in resource} == {
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}
     # The audit log is append-only: put once, then only read.
     assert {action for action, resource in dynamodb if "AuditTable" in resource} == {
         "dynamodb:PutItem", "dynamodb:Query"}

@@ -2,26 +2,13 @@
 import { applyLanguage, lang, setLang, t } from "./i18n.js";
 import { currentUser, hasGroup, signOut } from "./auth.js";
 import { cartCount } from "./cart.js";
+import { el } from "./dom.js";
+import { searchBox } from "./search.js";
+
+export { el };
 
 const CURRENCY_KEY = "mip.currency";
 export const CURRENCIES = ["PKR", "USD", "GBP", "EUR", "AED", "SAR"];
-
-/** Builds an element: el("a", {href, class: "x", onclick}, "text", child...). Text is never parsed as HTML. */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on") && typeof value === "function") node.addEventListener(name.slice(2), value);
-    else if (name === "class") node.className = value;
-    else if (name in node && typeof value !== "string") node[name] = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
 
 /** User text in a known language: Urdu is right-to-left in the Nastaliq face, English left-to-right. */
 export function inLang(code, text, tag = "span", attrs = {}) {
@@ -128,7 +115,7 @@ function header(active) {
     el("button", { type: "button", class: "lang", id: "lang-switch", "aria-label": t("lang_switch_label"),
       lang: lang() === "ur" ? "en" : "ur", onclick: () => { setLang(lang() === "ur" ? "en" : "ur"); location.reload(); } }, t("lang_switch")));
   return el("header", { class: "site" }, el("a", { class: "skip", href: "#main" }, t("skip")),
-    el("a", { class: "brand", href: "/" }, t("brand")), nav);
+    el("a", { class: "brand", href: "/" }, t("brand")), searchBox(), nav);
 }
 
 /** Sets up the page: language and direction, header, footer. Call first on every page. */

@@ -1,6 +1,8 @@
 // Incoming orders for the artisan (their lines, grouped by order) with the ship form; and the payout balance.
 import { api } from "../api.js";
 import { pagedList } from "../catalog.js";
+import { declineForm } from "../fairstock.js";
+import { entryCells } from "../refunds.js";
 import { carrierName, carrierSlugs, statusName, t } from "../i18n.js";
 import { el, formatDate, formatMoney, statusBadge } from "../ui.js";
 import { actionForm, input, select, text } from "./forms.js";
@@ -35,7 +37,8 @@ function orderCard(order, reload) {
       statusName(item.fulfilment), item.tracking_number ? ` (${t("shipped_with", { c: carrierName(item.carrier), n: item.tracking_number })})` : ""))),
     address ? el("p", {}, el("strong", {}, `${t("ship_to")}: `),
       [address.name, address.phone, address.line1, address.line2, address.city, address.region, address.postal_code, address.country].filter(Boolean).join(", ")) : null,
-    SHIPPABLE.has(order.status) && pending ? shipForm(order, reload) : null);
+    SHIPPABLE.has(order.status) && pending ? shipForm(order, reload) : null,
+    declineForm(order, reload));
 }
 
 export async function ordersSection(container) {
@@ -52,8 +55,8 @@ export async function payoutsSection(container) {
     el("p", {}, `${t("balance")}: `, el("strong", { id: "payout-balance" }, formatMoney(payouts.balance))),
     payouts.entries.length
       ? el("div", { class: "table-wrap" }, el("table", {},
-        el("thead", {}, el("tr", {}, ["order", "amount", "date"].map((key) => el("th", { scope: "col" }, t(key))))),
+        el("thead", {}, el("tr", {}, ["order", "entry_kind", "amount", "date"].map((key) => el("th", { scope: "col" }, t(key))))),
         el("tbody", {}, payouts.entries.map((entry) => el("tr", {}, el("td", {}, entry.order_id),
-          el("td", {}, formatMoney(entry.amount)), el("td", {}, formatDate(entry.created_at)))))))
+          entryCells(entry), el("td", {}, formatDate(entry.created_at)))))))
       : el("p", { class: "muted" }, t("no_payouts")));
 }

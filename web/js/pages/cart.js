@@ -2,6 +2,7 @@
 import { api, ApiError } from "../api.js";
 import { currentUser } from "../auth.js";
 import { cart, clearCart, setQuantity } from "../cart.js";
+import { limitText } from "../fairstock.js";
 import { t } from "../i18n.js";
 import { startPayment } from "../payment.js";
 import { CURRENCIES, currency, el, errorText, formatMoney, frame, inLang, refreshCartBadge, say } from "../ui.js";
@@ -99,6 +100,10 @@ async function placeOrder(form, lines, status) {
     if (error instanceof ApiError && error.code === "OUT_OF_STOCK") {
       const short = error.details.map((d) => `${(lines[d.listing_id] || {}).title || d.listing_id} (${d.available})`).join(", ");
       say(status, t("out_of_stock_error", { items: short }), "error");
+    } else if (error instanceof ApiError && error.code === "LIMIT_REACHED") {
+      const titles = Object.fromEntries(Object.entries(lines).map(([listingId, line]) => [listingId, line.title]));
+      say(status, limitText(error, titles), "error");
+      status.append(" ", el("a", { href: "/orders.html", id: "limit-orders-link" }, t("limit_see_orders")));
     } else {
       say(status, errorText(error), "error");
     }

@@ -7,6 +7,7 @@ import { t } from "../i18n.js";
 import { listingsSection } from "../dashboard/listings.js";
 import { importsSection } from "../dashboard/imports.js";
 import { opsSection } from "../dashboard/ops.js";
+import { queuesSection } from "../dashboard/queues.js";
 import { ordersSection, payoutsSection } from "../dashboard/orders.js";
 import { myProfile, profileSection } from "../dashboard/profile.js";
 import { el, errorText, frame, refreshCartBadge, say } from "../ui.js";
@@ -24,6 +25,7 @@ const SECTIONS = {
   payouts: { key: "tab_payouts", group: "artisans", render: payoutsSection },
   ops: { key: "tab_ops", group: "ops", render: staffOnly(opsSection) },
   imports: { key: "tab_imports", group: "ops", render: staffOnly(importsSection) },
+  queues: { key: "tab_queues", group: "ops", render: staffOnly(queuesSection) },
 };
 
 const STAFF_SIGNIN = `/signin.html?staff=1&next=${encodeURIComponent("/dashboard.html#ops")}`;

@@ -1,4 +1,4 @@
-// Browse: by craft (sortable by price), by province or by artisan, in pages, prices in the buyer's currency.
+// Browse: everything or one craft (each sortable by price), by province or by artisan, in pages, prices in the buyer's currency.
 import { api } from "../api.js";
 import { categories, categoryNameMap, listingCard, pagedList } from "../catalog.js";
 import { categoryName, provinceName, provinceSlugs, t } from "../i18n.js";
@@ -10,7 +10,7 @@ document.title = t("brand");
 const content = document.getElementById("content");
 const message = document.getElementById("message");
 
-// The API serves one browse shape at a time: craft (with sort), province, artisan, or everything.
+// The API serves one browse shape at a time: craft or everything (each with sort), province, or artisan.
 const state = { category: param("category") || "", province: param("province") || "", artisan: param("artisan") || "",
   sort: param("sort") || "newest" };
 
@@ -18,7 +18,7 @@ function go(changes) {
   const next = { ...state, ...changes };
   const url = new URL(location.pathname, location.origin);
   for (const name of ["category", "province", "artisan"]) if (next[name]) url.searchParams.set(name, next[name]);
-  if (next.category && next.sort !== "newest") url.searchParams.set("sort", next.sort);
+  if (!next.province && !next.artisan && next.sort !== "newest") url.searchParams.set("sort", next.sort);
   if (param("currency")) url.searchParams.set("currency", param("currency"));
   location.href = url;
 }
@@ -28,18 +28,19 @@ async function filters() {
   const select = (id, labelKey, allKey, options, value, onchange, extra = {}) => el("label", { for: id }, t(labelKey),
     el("select", { id, name: id, onchange, ...extra }, el("option", { value: "" }, t(allKey)),
       options.map(([slug, label]) => el("option", { value: slug, selected: slug === value }, label))));
-  const sortSelect = el("select", { id: "sort", name: "sort", disabled: !state.category, "aria-describedby": "sort-hint",
+  const sortable = !state.province && !state.artisan;
+  const sortSelect = el("select", { id: "sort", name: "sort", disabled: !sortable, "aria-describedby": sortable ? null : "sort-hint",
     onchange: (event) => go({ sort: event.target.value }) },
     ["newest", "price_asc", "price_desc"].map((sort) => el("option", { value: sort, selected: sort === state.sort }, t(`sort_${sort}`))));
   return el("form", { class: "filters", role: "search", onsubmit: (event) => event.preventDefault() },
     select("category", "category", "all_categories", crafts.map((c) => [c.slug, categoryName(c)]), state.category,
-      (event) => go({ category: event.target.value, province: "", artisan: "", sort: "newest" })),
+      (event) => go({ category: event.target.value, province: "", artisan: "" })),
     select("province", "province", "all_provinces", provinceSlugs.map((p) => [p, provinceName(p)]), state.province,
-      (event) => go({ province: event.target.value, category: "", artisan: "" })),
+      (event) => go({ province: event.target.value, category: "", artisan: "", sort: "newest" })),
     select("artisan", "artisan", "all_artisans", artisans.items.map((a) => [a.artisan_id, a.display_name]), state.artisan,
-      (event) => go({ artisan: event.target.value, category: "", province: "" })),
+      (event) => go({ artisan: event.target.value, category: "", province: "", sort: "newest" })),
     el("label", { for: "sort" }, t("sort"), sortSelect,
-      state.category ? null : el("small", { id: "sort-hint", class: "muted" }, t("sort_needs_category"))));
+      sortable ? null : el("small", { id: "sort-hint", class: "muted" }, t("sort_not_with_filter"))));
 }
 
 async function start() {
@@ -48,6 +49,7 @@ async function start() {
   if (state.category) Object.assign(query, { category: state.category, sort: state.sort });
   else if (state.province) query.province = state.province;
   else if (state.artisan) query.artisan_id = state.artisan;
+  else query.sort = state.sort;
   const results = el("section", { id: "results", "aria-labelledby": "page-title" });
   const user = currentUser();
   const sell = offersSelling(user)

@@ -2,6 +2,7 @@
 import { api } from "../api.js";
 import { categoryLabel, priceNodes, readyImages } from "../catalog.js";
 import { addToCart } from "../cart.js";
+import { ratingLine, reviewsSection } from "../reviews.js";
 import { provinceName, t } from "../i18n.js";
 import { currency, el, errorText, formatMoney, frame, inLang, param, refreshCartBadge, say, titleNodes } from "../ui.js";
 
@@ -62,13 +63,15 @@ async function start() {
     Object.entries(listing.attributes || {}).map(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]));
   const info = el("div", {},
     el("p", { id: "listing-price" }, priceNodes(listing)),
+    ratingLine(listing),
     listing.display_price && listing.display_price.currency !== "PKR" ? el("p", { class: "muted" }, t("price_in_pkr", { p: formatMoney(listing.price) })) : null,
     await artisanLink(listing.artisan_id),
     buyForm(listing),
     el("h2", {}, t("description")),
     listing.description ? inLang("en", listing.description, "p", { id: "description" }) : null,
     listing.description_ur ? inLang("ur", listing.description_ur, "p", { id: "description-ur" }) : null,
-    el("h2", {}, t("details")), facts);
+    el("h2", {}, t("details")), facts,
+    reviewsSection(listing));
   content.replaceChildren(el("div", { class: "listing" }, gallery(listing), info));
 }
 

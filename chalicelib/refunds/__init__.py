@@ -1,0 +1,1 @@
+"""Refunds: money back to a buyer through the gateway that took it, exactly once."""

@@ -1,0 +1,1 @@
+"""Returns: a buyer asks to send back delivered units; ops approve (refunding them) or reject."""
