@@ -287,7 +287,7 @@ def release_buyers(api: str, jobs: list[tuple[Account, str]], workers: int) -> S
     """Every (buyer, listing) job is one order. `workers` buyers are released together by a barrier, then each
     sends its next purchase as soon as it has an answer: demand that stays at `workers` in flight, as in a sale
     where more buyers keep arriving, rather than waves that wait for their slowest request."""
-    workers = max(1, min(workers, len(jobs)))
+    workers = max(1, min(workers, len(jobs), len({buyer.email for buyer, _ in jobs})))  # one order per buyer at once
     with ThreadPoolExecutor(max_workers=min(workers, 16)) as opener:
         sessions = list(opener.map(lambda _: warm_session(api), range(workers)))
     release = _Release()

@@ -35,6 +35,7 @@ class Target:
     jazzcash_salt: str
     commission_bps: int
     child: StackProcess | None = None  # None: a stack someone else runs
+    web_url: str | None = None  # the storefront's server, whose /sandbox/ gateways refunds go to
 
     def stop(self) -> int:
         if self.child is None:
@@ -59,7 +60,8 @@ def running_target() -> Target | None:
     return Target(api_url=_loopback_only(api), aws_url=_loopback_only(aws),
                   card_secret=os.environ.get("LOAD_CARD_SECRET", "whsec_local"),
                   jazzcash_salt=os.environ.get("LOAD_JAZZCASH_SALT", "local-integrity-salt"),
-                  commission_bps=int(os.environ.get("LOAD_COMMISSION_BPS", "500")))
+                  commission_bps=int(os.environ.get("LOAD_COMMISSION_BPS", "500")),
+                  web_url=_loopback_only(os.environ["LOAD_WEB_URL"]) if os.environ.get("LOAD_WEB_URL") else None)
 
 
 def contention(window_ms: float, units_per_second: float) -> dict[str, str]:
@@ -80,7 +82,7 @@ def start_stack(**overrides: str) -> Target:
                 **overrides}
     child = launch(**settings)
     target = Target(api_url=child.api_url, aws_url=child.aws_url, card_secret=CARD_SECRET,
-                    jazzcash_salt=JAZZCASH_SALT, commission_bps=500, child=child)
+                    jazzcash_salt=JAZZCASH_SALT, commission_bps=500, child=child, web_url=child.web_url)
     started = time.monotonic()
     if not child.wait_ready(READY_TIMEOUT_SECONDS):
         target.stop()
