@@ -45,11 +45,16 @@ REPAIR_AFTER = timedelta(minutes=1)
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
-def _idempotency_key(identity: Identity, key: str | None) -> str:
+def checked_idempotency_key(key: str | None) -> str:
+    """The `Idempotency-Key` header a write requires (orders, refunds), or the 400 that refuses its absence."""
     if key is None or not _KEY_PATTERN.match(key):
         raise ValidationError("An Idempotency-Key header of 1 to 64 visible characters is required.",
                               details=[{"field": "Idempotency-Key", "message": "1 to 64 visible ASCII characters"}])
-    return f"{identity.user_id}#{key}"
+    return key
+
+
+def _idempotency_key(identity: Identity, key: str | None) -> str:
+    return f"{identity.user_id}#{checked_idempotency_key(key)}"
 
 
 def _request_hash(request: OrderCreate) -> str:
@@ -82,6 +87,14 @@ def _limit_refusal(buyer_id: str, wanted: dict[str, int], error: limit_store.Lim
                                units={lid: (held.units[lid], wanted[lid]) for lid in error.listing_ids})
 
 
+def _replayed_or_refused(key: str, request_hash: str, refusal: Exception) -> tuple[dict[str, Any], bool]:
+    """A refused request may retry one that was placed before the refusal held: its order (200), else the refusal."""
+    replayed = _replay(key, request_hash)
+    if replayed is not None:
+        return replayed, False
+    raise refusal
+
+
 def place_order(*, identity: Identity, request: OrderCreate,
                 idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
     """Returns the order and whether it was created now (False: a retry of an earlier request).
@@ -94,18 +107,12 @@ def place_order(*, identity: Identity, request: OrderCreate,
     limits = _buyer_limits()
     too_many = rules.over_unit_limit(wanted, limits)
     if too_many is not None:
-        replayed = _replay(key, request_hash)
-        if replayed is not None:
-            return replayed, False
-        raise too_many
+        return _replayed_or_refused(key, request_hash, too_many)
     # One read: the listings and the FX rates the charge is locked at, in a single BatchGetItem.
     listings, stored_rates = store.get_listings_and_setting(list(wanted), FX_SETTING)
     refused = rules.refusal(wanted, listings)
     if refused is not None:
-        replayed = _replay(key, request_hash)
-        if replayed is not None:
-            return replayed, False
-        raise refused
+        return _replayed_or_refused(key, request_hash, refused)
 
     address = request.shipping_address.model_dump()
     priced = rules.price(wanted, listings, country=address["country"], currency=request.currency,

@@ -14,16 +14,15 @@ Two steps, each exactly once:
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..audit.service import audit_entry
 from ..auth import Identity
-from ..errors import IdempotencyKeyReusedError, InvalidStateError, NotFoundError, ValidationError
+from ..errors import IdempotencyKeyReusedError, InvalidStateError, NotFoundError
 from ..ids import rfc3339, utc_now
 from ..money import money
-from ..orders.service import change_order
+from ..orders.service import change_order, checked_idempotency_key
 from ..payments import card
 from ..store import orders as order_store
 from ..store import refunds as store
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from .schemas import RefundCreate
 
 logger = logging.getLogger(__name__)
-_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
 def refund_document(refund: RefundRecord) -> dict[str, Any]:
@@ -47,9 +45,7 @@ def create_refund(*, identity: Identity, order_id: str, request: RefundCreate,
                   idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
     """POST /ops/orders/{id}/refunds: the refund and whether it was created now (False: a replay)."""
     identity.require("ops")
-    if idempotency_key is None or not _KEY_PATTERN.match(idempotency_key):
-        raise ValidationError("An Idempotency-Key header of 1 to 64 visible characters is required.",
-                              details=[{"field": "Idempotency-Key", "message": "1 to 64 visible ASCII characters"}])
+    idempotency_key = checked_idempotency_key(idempotency_key)
     items = [item.model_dump(exclude_none=True) for item in request.items] if request.items is not None else None
     amount = request.amount.amount if request.amount is not None else None
     currency = request.amount.currency if request.amount is not None else None
