@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.exceptions import SchemaValidationError
-from chalice import Chalice, CORSConfig, Rate, Response
+from chalice import Chalice, CORSConfig, Cron, Rate, Response
 
 from chalicelib.auth import Identity, authenticate
 from chalicelib.catalog.categories import CATEGORIES
@@ -35,11 +35,14 @@ import_worker = lazy_module("chalicelib.onboarding.worker")
 orders = lazy_module("chalicelib.orders.service")
 payments = lazy_module("chalicelib.payments.service")
 payouts = lazy_module("chalicelib.payouts.service")
+payout_runs = lazy_module("chalicelib.payouts.runs")
+statements = lazy_module("chalicelib.payouts.statements")
 refunds = lazy_module("chalicelib.refunds.service")
 queues = lazy_module("chalicelib.orders.queues")
 returns = lazy_module("chalicelib.returns.service")
 reviews = lazy_module("chalicelib.reviews.service")
 search = lazy_module("chalicelib.search.service")
+notifications = lazy_module("chalicelib.notifications.service")
 
 app = Chalice(app_name="made-in-pakistan")
 logger = Logger(service="marketplace")
@@ -137,6 +140,9 @@ def route(operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., 
                 reply = result if isinstance(result, Reply) else Reply(result, operation.status)
                 if reply.body is None:
                     return Response(body="", status_code=reply.status, headers=dict(reply.headers))
+                if operation.media_type is not None:
+                    return Response(body=reply.body, status_code=reply.status,
+                                    headers={"Content-Type": operation.media_type, **reply.headers})
                 return _json(shape(operation, reply.status, reply.body), reply.status, reply.headers)
             except DomainError as error:
                 status, body = http_error(error)
@@ -507,6 +513,83 @@ def my_payouts(call: Call) -> dict[str, Any]:
     return payouts.payouts(identity=identity, limit=page.limit, cursor=page.cursor)
 
 
+@route(Operation("GET", "/artisans/me/payout-transfers", "My payouts and their state: sent, paid or failed "
+                 "(artisan)", "fulfilment", response="payouts:PayoutTransferPage", query="http:PageQuery", auth=True,
+                 errors=(400, 401, 403)))
+def my_payout_transfers(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    page = call.query()
+    return payout_runs.my_transfers(identity=identity, limit=page.limit, cursor=page.cursor)
+
+
+# --- payout runs (ops, and weekly by themselves) ------------------------------------------
+
+
+@route(Operation("POST", "/ops/payout-runs", "Pay every artisan with a payout account and at least min_amount "
+                 "(default Rs 500) their balance, once; the bank file (201), or the same run carried on (200) (ops)",
+                 "ops", status=201, response="payouts:PayoutRunPublic", request="payouts:PayoutRunCreate", auth=True,
+                 errors=(400, 401, 403, 409, 413, 422, 503),
+                 headers=(("Idempotency-Key", True, "1..64 visible characters; a retry with the same body carries on "
+                           "and returns the same run"),), other_statuses={200: "payouts:PayoutRunPublic"}))
+def start_payout_run(call: Call) -> Reply:
+    identity = call.caller()
+    request = call.body()
+    minimum = request.min_amount.amount if request.min_amount is not None else None
+    run, created = payout_runs.start_run(identity=identity, min_amount=minimum,
+                                         idempotency_key=call.header("idempotency-key"))
+    return Reply(run, 201 if created else 200)
+
+
+@route(Operation("GET", "/ops/payout-runs", "Payout runs, newest first (ops)", "ops",
+                 response="payouts:PayoutRunPage", query="http:PageQuery", auth=True, errors=(400, 401, 403)))
+def list_payout_runs(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    page = call.query()
+    return payout_runs.list_runs(identity=identity, limit=page.limit, cursor=page.cursor)
+
+
+@route(Operation("GET", "/ops/payout-runs/{run_id}", "A payout run, a fresh link to its bank file and a page of its "
+                 "transfers (ops)", "ops", response="payouts:PayoutRunDetail", query="http:PageQuery", auth=True,
+                 errors=(400, 401, 403, 404)))
+def get_payout_run(call: Call, run_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    page = call.query()
+    return payout_runs.get_run(identity=identity, run_id=run_id, limit=page.limit, cursor=page.cursor)
+
+
+@route(Operation("POST", "/ops/payout-runs/{run_id}/settlement", "Post the bank's results: each transfer paid or "
+                 "failed once, a failed one credited back once (ops)", "ops", response="payouts:PayoutRunPublic",
+                 request="payouts:SettlementCreate", auth=True, errors=(400, 401, 403, 404, 409, 413, 503)))
+def settle_payout_run(call: Call, run_id: str) -> dict[str, Any]:
+    identity = call.caller()
+    settlement = call.body()
+    return payout_runs.settle(identity=identity, run_id=run_id, results=settlement.results)
+
+
+@route(Operation("GET", "/artisans/me/statements/{month}", "My statement for a month YYYY-MM, Pakistan time "
+                 "(artisan)", "fulfilment", response="payouts:StatementPublic", auth=True,
+                 errors=(400, 401, 403, 503)))
+def my_statement(call: Call, month: str) -> dict[str, Any]:
+    identity = call.caller()
+    return statements.my_statement(identity=identity, month=month)
+
+
+@route(Operation("GET", "/artisans/me/statements/{month}/csv", "My statement for a month as CSV (artisan)",
+                 "fulfilment", media_type="text/csv; charset=utf-8", auth=True, errors=(400, 401, 403, 503),
+                 response_headers=("Content-Disposition",)))
+def my_statement_csv(call: Call, month: str) -> Reply:
+    identity = call.caller()
+    name, text = statements.my_statement_csv(identity=identity, month=month)
+    return Reply(text, 200, {"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@route(Operation("GET", "/ops/artisans/{artisan_id}/statements/{month}", "An artisan's statement for a month (ops)",
+                 "ops", response="payouts:StatementPublic", auth=True, errors=(400, 401, 403, 404, 503)))
+def artisan_statement(call: Call, artisan_id: str, month: str) -> dict[str, Any]:
+    identity = call.caller()
+    return statements.artisan_statement(identity=identity, artisan_id=artisan_id, month=month)
+
+
 # --- payment callbacks (public, authenticated by signature only) ---------------------
 
 
@@ -518,6 +601,19 @@ def jazzcash_callback(call: Call) -> Reply:
     result = payments.jazzcash_callback(form)
     count("PaymentsApplied", int(result.outcome == "paid"))
     if result.order_id and "text/html" in (call.header("accept") or ""):
+        return Reply(None, 303, {"Location": payments.order_page_url(result.order_id)})
+    return Reply({"status": "ok"}, 200)
+
+
+@route(Operation("POST", "/payments/easypaisa/callback", "Easypaisa notification or return (unsigned: applied only "
+                 "as the gateway's inquiry API confirms it)", "payments", response="payments:CallbackAccepted",
+                 request="payments:EasypaisaNotification", form=True, errors=(400, 413, 503),
+                 other_statuses={303: None}))
+def easypaisa_callback(call: Call) -> Reply:
+    browser = "text/html" in (call.header("accept") or "")
+    result = payments.easypaisa_callback(call.form(), browser=browser)
+    count("PaymentsApplied", int(result.outcome == "paid"))
+    if result.order_id and browser:
         return Reply(None, 303, {"Location": payments.order_page_url(result.order_id)})
     return Reply({"status": "ok"}, 200)
 
@@ -617,6 +713,35 @@ def hide_review(call: Call, review_id: str) -> dict[str, Any]:
     return reviews.hide_review(identity=identity, review_id=review_id, reason=reason)
 
 
+# --- notifications -----------------------------------------------------------------
+
+
+@route(Operation("GET", "/me/notification-settings", "How I am told: SMS, e-mail, language (defaults until set)",
+                 "notifications", response="notifications:NotificationSettingsPublic", auth=True, errors=(401,)))
+def get_notification_settings(call: Call) -> dict[str, Any]:
+    return notifications.get_my_settings(identity=call.caller())
+
+
+@route(Operation("PUT", "/me/notification-settings", "Choose how I am told", "notifications",
+                 response="notifications:NotificationSettingsPublic",
+                 request="notifications:NotificationSettingsUpdate", auth=True, errors=(400, 401, 413)))
+def put_notification_settings(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    chosen = call.body()
+    return notifications.put_my_settings(identity=identity, sms=chosen.sms, email=chosen.email,
+                                         language=chosen.language)
+
+
+@route(Operation("GET", "/ops/notifications", "The delivery log of a phone number or e-mail address, newest first "
+                 "(ops)", "ops", response="notifications:DeliveryPage", query="notifications:DeliveryLogQuery",
+                 auth=True, errors=(400, 401, 403)))
+def notification_log(call: Call) -> dict[str, Any]:
+    identity = call.caller()
+    params = call.query()
+    return notifications.delivery_log(identity=identity, recipient=params.recipient, limit=params.limit,
+                                      cursor=params.cursor)
+
+
 # --- the other methods of every path: 405 with Allow ---------------------------------
 # API Gateway (REST) answers an undeclared method like an unknown path, so each path declares the other
 # standard methods too and answers them in the contract's shape (OPTIONS is CORS's; HEAD follows GET).
@@ -667,6 +792,17 @@ def process_import_events(event: Any) -> dict[str, Any]:
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in result.failed]}
 
 
+@app.on_sqs_message(queue=os.environ.get("NOTIFICATIONS_QUEUE_NAME", "mip-dev-notifications"), batch_size=10)
+def send_notifications(event: Any) -> dict[str, Any]:
+    """Outbox events -> SMS and e-mails, each once; refused ones go back to SQS (retried, then the DLQ)."""
+    get_settings()
+    result = notifications.process_batch(event.to_dict()["Records"])
+    count("NotificationsSent", result.sent)
+    count("NotificationsRefused", len(result.failed))
+    publish_metrics()
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in result.failed]}
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_expired_orders(event: Any) -> dict[str, Any]:
     get_settings()
@@ -674,7 +810,19 @@ def sweep_expired_orders(event: Any) -> dict[str, Any]:
     repaired = orders.repair_abandoned_reservations()
     count("RefundsSettled", refunds.finish_pending_refunds())  # refunds whose gateway answer is still owed
     count("SearchReindexed", search.reindex_pending())  # whatever a crash left marked (search/service.py)
+    count("NotificationsRelayed", notifications.relay_pending())  # outbox events the relay missed
+    count("NotificationsReleased", notifications.release_due())  # SMS held by quiet hours, now morning
     count("OrdersExpired", expired)
     count("ReservationsRepaired", repaired)
     publish_metrics()
     return {"expired": expired, "repaired": repaired}
+
+
+@app.schedule(Cron(0, 3, "?", "*", "MON", "*"))
+def weekly_payout_run(event: Any) -> dict[str, Any]:
+    """Monday 03:00 UTC (08:00 in Pakistan): the week's payout run, carried on if an earlier delivery stopped."""
+    get_settings()
+    run = payout_runs.weekly_run()
+    count("PayoutsSent", run.artisans)
+    publish_metrics()
+    return {"run_id": run.run_id, "status": run.status, "artisans": run.artisans}

@@ -13,9 +13,12 @@ Run from the repository root: `.venv/bin/python bench/bench_access_cost.py`. Exi
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,13 +85,41 @@ def _page_length(document: Any) -> int:
     return len(document.get("items", document.get("entries", [])))
 
 
+@contextmanager
+def easypaisa_sandbox() -> Iterator[None]:
+    """The sandbox gateways on a free port, Easypaisa's inquiry API pointed at them, for the block."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    from chalicelib.wiring import reset_settings
+    from local.sandbox import application
+    from local.serving import ServedApp
+
+    served = ServedApp("127.0.0.1", 0, name="sandbox")
+    served.serve(application, WSGIRequestHandler)
+    previous = os.environ.get("EASYPAISA_API_URL")
+    os.environ["EASYPAISA_API_URL"] = f"{served.url}/sandbox/easypaisa-api"
+    reset_settings()
+    try:
+        yield
+    finally:
+        served.stop()
+        if previous is None:
+            os.environ.pop("EASYPAISA_API_URL", None)
+        else:
+            os.environ["EASYPAISA_API_URL"] = previous
+        reset_settings()
+
+
 def scenario(bench: Bench, aws: Aws) -> None:
     """Every route, in the order a marketplace uses them, with enough data that lists have pages."""
     from urllib.parse import urlencode
 
+    from chalicelib.ids import utc_now
     from chalicelib.payments.card import sign_webhook
+    from chalicelib.payouts.statement_rules import PKT
     from harness.factories import make_listing, make_order, make_profile, store_ready_image
     from harness.gateways import card_dispute, card_success, jazzcash_return
+    from local.sandbox_api import record_easypaisa
 
     c = bench.call
     ops, buyer = aws.user("ops"), aws.user()
@@ -152,6 +183,27 @@ def scenario(bench: Bench, aws: Aws) -> None:
     c("DELETE /listings/{listing_id}/images/{image_id}", f"/listings/{listings[1]}/images/{grant['image_id']}",
       owner, expect=204)
 
+    # Variants: the per-variant stock lives in the listing item, so an order for a variant makes the same requests
+    # as a plain order (one BatchGetItem, one TransactWriteItems); two variants of one listing are one update.
+    options = [{"name": "Size", "values": ["8", "9"]}, {"name": "Colour", "values": ["red", "black"]}]
+    grid = [{"options": {"Size": size, "Colour": colour}, "stock": 20}
+            for size in ("8", "9") for colour in ("red", "black")]
+    varied = c("POST /listings (with 4 variants)", "/listings", owner,
+               make_listing(stock=None, options=options, variants=grid), expect=201)
+    store_ready_image(varied["listing_id"])
+    varied = c("POST /listings/{listing_id}/publish", f"/listings/{varied['listing_id']}/publish", owner)
+    c("PATCH /listings/{listing_id} (variants)", f"/listings/{varied['listing_id']}", owner,
+      {"variants": [dict(variant, stock=30) for variant in grid]})
+    shopper = aws.user()
+    variant_ids = [variant["variant_id"] for variant in varied["variants"]]
+    c("POST /orders (one plain line)", "/orders", shopper, make_order((listings[5], 1), payment_method="cod"),
+      headers={"Idempotency-Key": "k-plain"}, expect=201)
+    for label, chosen in (("one variant line", variant_ids[:1]), ("two variants of one listing", variant_ids[:2])):
+        body = {**make_order(payment_method="cod"),
+                "items": [{"listing_id": varied["listing_id"], "variant_id": vid, "quantity": 1} for vid in chosen]}
+        c(f"POST /orders ({label})", "/orders", shopper, body, headers={"Idempotency-Key": f"k-{len(chosen)}-variants"},
+          expect=201)
+
     lines = [(listing_id, 1) for listing_id in listings[1:4]]
     cod = c("POST /orders", "/orders", buyer, make_order(*lines, payment_method="cod"),
             headers={"Idempotency-Key": "k-cod"}, expect=201)
@@ -180,6 +232,12 @@ def scenario(bench: Bench, aws: Aws) -> None:
       {"amount": {"amount": 10000, "currency": "PKR"}, "reason": "Late delivery"},
       headers={"Idempotency-Key": "k-refund"})
     c("GET /artisans/me/payouts", "/artisans/me/payouts", owner)
+    # A statement: the balance GetItem, one Query of the entries from the month's start on (the opening balance is
+    # the balance less them), the balance again (it did not move meanwhile); ops add a GetItem of the artisan.
+    month = utc_now().astimezone(PKT).strftime("%Y-%m")
+    c("GET /artisans/me/statements/{month}", f"/artisans/me/statements/{month}", owner)
+    c("GET /artisans/me/statements/{month}/csv", f"/artisans/me/statements/{month}/csv", owner)
+    c("GET /ops/artisans/{artisan_id}/statements/{month}", f"/ops/artisans/{owner.sub}/statements/{month}", ops)
 
     one = (listings[4], 2)
     card = c("POST /orders", "/orders", buyer, make_order(one, currency="USD", payment_method="card"),
@@ -195,6 +253,20 @@ def scenario(bench: Bench, aws: Aws) -> None:
     callback = jazzcash_return(form, salt=aws.env["JAZZCASH_INTEGRITY_SALT"])
     c("POST /payments/jazzcash/callback", "/payments/jazzcash/callback", raw=urlencode(callback).encode(),
       content_type="application/x-www-form-urlencoded")
+
+    # Easypaisa: a notification reads the order (is it an Easypaisa order?), asks the sandbox's inquiry API over
+    # HTTP (no DynamoDB), then applies what it says as the other gateways do; a forged one for an unpaid order
+    # costs the read alone.
+    easy = c("POST /orders", "/orders", buyer, make_order(one, payment_method="easypaisa"),
+             headers={"Idempotency-Key": "k-ep"}, expect=201)
+    ref = c("POST /orders/{order_id}/payment", f"/orders/{easy['order_id']}/payment", buyer)["form_fields"][
+        "orderRefNum"]
+    with easypaisa_sandbox():
+        c("POST /payments/easypaisa/callback (forged: unpaid order)", "/payments/easypaisa/callback",
+          raw=urlencode({"orderRefNumber": ref}).encode(), content_type="application/x-www-form-urlencoded")
+        record_easypaisa(ref, "PAID", int(easy["charge"]["amount"]))
+        c("POST /payments/easypaisa/callback", "/payments/easypaisa/callback",
+          raw=urlencode({"orderRefNumber": ref}).encode(), content_type="application/x-www-form-urlencoded")
 
     cancel = c("POST /orders", "/orders", buyer, make_order(one, payment_method="cod"),
                headers={"Idempotency-Key": "k-x"}, expect=201)
@@ -255,6 +327,38 @@ def scenario(bench: Bench, aws: Aws) -> None:
       headers={"Stripe-Signature": sign_webhook(wrong, secret=secret, timestamp=int(time.time()))})
     c("POST /ops/orders/{order_id}/review-resolution", f"/ops/orders/{flagged['order_id']}/review-resolution", ops,
       {"note": "Buyer paid the difference"})
+
+    # Payout runs (chalicelib/payouts/runs.py). A profile PUT naming a payout account adds one UpdateItem (the
+    # account on the balance row, which puts the artisan in the sparse by_payable index). A run: its put with the
+    # audit entry, one keys-only Query per index shard (8) for balances >= the minimum, then per artisan paid a
+    # GetItem of the balance and one transaction (balance, ledger entry, transfer, run counts), then a consistent
+    # Query of the run's transfers, the bank file to S3 (not counted) and the `ready` update. A replay of a
+    # ready run is the failed put and a GetItem. Settlement: a GetItem of the run, one BatchGetItem of the named
+    # transfers, one transaction per transfer moved (with its audit entry; a failed one credits the balance back),
+    # the run read again and, once all are settled, its `settled` update; posted again: the reads alone.
+    account = {"method": "iban", "iban": "PK36SCBL0000001123456702", "account_title": "Bench"}
+    c("PUT /artisans/me (with a payout account)", "/artisans/me", owner,
+      dict(make_profile(cnic="35202-0000000-1", district="Lodhran"), payout_account=account))
+    c("GET /artisans/me (with a payout account)", "/artisans/me", owner)
+    run = c("POST /ops/payout-runs", "/ops/payout-runs", ops, {"min_amount": {"amount": 100, "currency": "PKR"}},
+            headers={"Idempotency-Key": "k-run"}, expect=201)
+    c("POST /ops/payout-runs (replayed)", "/ops/payout-runs", ops, {"min_amount": {"amount": 100, "currency": "PKR"}},
+      headers={"Idempotency-Key": "k-run"})
+    c("GET /ops/payout-runs", "/ops/payout-runs?limit=5", ops)
+    c("GET /ops/payout-runs/{run_id}", f"/ops/payout-runs/{run['run_id']}?limit=10", ops)
+    results = {"results": [{"artisan_id": owner.sub, "status": "failed", "bank_ref": "RET-1"}]}
+    c("POST /ops/payout-runs/{run_id}/settlement", f"/ops/payout-runs/{run['run_id']}/settlement", ops, results)
+    c("POST /ops/payout-runs/{run_id}/settlement (posted again)", f"/ops/payout-runs/{run['run_id']}/settlement",
+      ops, results)
+    c("GET /artisans/me/payout-transfers", "/artisans/me/payout-transfers", owner)
+
+    # Notifications: the settings are one GetItem (absent: the defaults), a PUT one PutItem; the ops delivery log is
+    # one Query on by_recipient. Each order change above also put its outbox event in its own transaction and, after
+    # the commit, sent it to SQS (not counted here) and cleared its relay mark: one UpdateItem per event.
+    c("GET /me/notification-settings", "/me/notification-settings", buyer)
+    c("PUT /me/notification-settings", "/me/notification-settings", buyer, {"sms": False, "email": True,
+                                                                            "language": "ur"})
+    c("GET /ops/notifications", "/ops/notifications?recipient=%2B923001234567&limit=5", ops)
 
 
 # Ranked in memory over the matches of every key of the query (chalicelib/search): reads are bounded per key.

@@ -32,6 +32,10 @@ TABLE_ENV: dict[str, str] = {
     "ReturnsTable": "TABLE_RETURNS",
     "RefundsTable": "TABLE_REFUNDS",
     "SearchTable": "TABLE_SEARCH",
+    "PayoutRunsTable": "TABLE_PAYOUT_RUNS",
+    "OutboxTable": "TABLE_OUTBOX",
+    "DeliveriesTable": "TABLE_DELIVERIES",
+    "NotificationSettingsTable": "TABLE_NOTIFICATION_SETTINGS",
 }
 
 SUPPORTED_CURRENCIES: tuple[str, ...] = ("PKR", "USD", "GBP", "EUR", "AED", "SAR")
@@ -43,7 +47,8 @@ IMPORT_MAX_BYTES = 50 * 1024 * 1024  # a registry file: about 400,000 rows
 # Set directly in the environment locally and in tests; on AWS the environment
 # names an SSM parameter instead (`<NAME>_PARAM`, see chalicelib/store/parameters.py).
 SSM_BACKED: tuple[str, ...] = ("API_BASE_URL", "CURSOR_SECRET", "CNIC_HASH_KEY", "JAZZCASH_PASSWORD",
-                               "JAZZCASH_INTEGRITY_SALT", "CARD_WEBHOOK_SECRET", "CARD_API_KEY")
+                               "JAZZCASH_INTEGRITY_SALT", "CARD_WEBHOOK_SECRET", "CARD_API_KEY",
+                               "EASYPAISA_HASH_KEY", "EASYPAISA_INQUIRY_PASSWORD")
 
 
 def _env(name: str, default: str | None = None, *, values: Mapping[str, str] | None = None) -> str:
@@ -99,6 +104,20 @@ class Settings:
     card_api_key: str = "unset"
     jazzcash_api_url: str = "https://payments.jazzcash.com.pk/ApplicationAPI/API"
     gateway_timeout_seconds: float = 10.0
+    # Easypaisa's hosted checkout (its page and our store) and its Inquire Transaction API, whose answer is the
+    # only thing an Easypaisa notification is believed on (payments/easypaisa.py).
+    easypaisa_store_id: str = ""
+    easypaisa_hash_key: str = ""
+    easypaisa_action_url: str = ""
+    easypaisa_api_url: str = "https://easypay.easypaisa.com.pk"
+    easypaisa_account_num: str = "unset"
+    easypaisa_inquiry_username: str = "unset"
+    easypaisa_inquiry_password: str = "unset"
+    # Notifications (chalicelib/notifications): the queue the outbox relay feeds, the SMS sender ID shown on
+    # phones (registered for Pakistan), and the SES identity e-mails come from.
+    notifications_queue_url: str = ""
+    sms_sender_id: str = "MadeInPK"
+    email_sender: str = "no-reply@madeinpakistan.example"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], secrets: Mapping[str, str], *, region: str) -> Settings:
@@ -142,6 +161,16 @@ class Settings:
             jazzcash_api_url=env("JAZZCASH_API_URL",
                                  "https://payments.jazzcash.com.pk/ApplicationAPI/API").rstrip("/"),
             gateway_timeout_seconds=float(env("GATEWAY_TIMEOUT_SECONDS", "10")),
+            easypaisa_store_id=env("EASYPAISA_STORE_ID"),
+            easypaisa_hash_key=secret("EASYPAISA_HASH_KEY"),
+            easypaisa_action_url=env("EASYPAISA_ACTION_URL"),
+            easypaisa_api_url=env("EASYPAISA_API_URL", "https://easypay.easypaisa.com.pk").rstrip("/"),
+            easypaisa_account_num=env("EASYPAISA_ACCOUNT_NUM", "unset"),
+            easypaisa_inquiry_username=env("EASYPAISA_INQUIRY_USERNAME", "unset"),
+            easypaisa_inquiry_password=secret("EASYPAISA_INQUIRY_PASSWORD", "unset"),
+            notifications_queue_url=environ.get("NOTIFICATIONS_QUEUE_URL", ""),
+            sms_sender_id=env("SMS_SENDER_ID", "MadeInPK"),
+            email_sender=env("EMAIL_SENDER", "no-reply@madeinpakistan.example"),
         )
 
     def table(self, logical_id: str) -> str:

@@ -36,6 +36,12 @@ def post_jazzcash(client: Any, fields: dict[str, str], *, accept: str = "applica
                             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
 
 
+def post_easypaisa(client: Any, order_ref: str, *, accept: str = "application/json", **extra: str) -> Any:
+    """Post Easypaisa's notification (or, with accept text/html, the buyer's return): unsigned, as Easypay's is."""
+    return client.http.post("/payments/easypaisa/callback", body=urlencode({"orderRefNumber": order_ref, **extra}),
+                            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+
+
 def card_event(order_id: str, *, amount: int, currency: str, succeeded: bool = True,
                event_id: str | None = None) -> bytes:
     """A card gateway webhook body: a payment intent of the order that succeeded or failed."""

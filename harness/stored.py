@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from typing import Any
 
 import boto3
 
-from .aws import Aws
+from .aws import Aws, User
 from .environment import REGION
 
 
@@ -54,3 +55,18 @@ def buyer_holdings(buyer_id: str) -> dict[str, int]:
     items = table.query(KeyConditionExpression="buyer_id = :b", ExpressionAttributeValues={":b": buyer_id},
                         ConsistentRead=True)["Items"]
     return {str(item["counter"]): int(item["held"]) for item in items}
+
+
+def credit(aws: Aws, artisan: User, amount: int, order_id: str | None = None) -> None:
+    """A delivered sale's credit as the ledger keeps it: the entry and the balance in one transaction."""
+    order_id = order_id or f"OR{uuid.uuid4().hex[:12].upper()}"
+    table = aws.env["TABLE_PAYOUTS"]
+    at = "2026-11-01T10:00:00.000Z"
+    boto3.client("dynamodb", region_name=REGION).transact_write_items(TransactItems=[
+        {"Put": {"TableName": table, "Item": {
+            "artisan_id": {"S": artisan.sub}, "entry_key": {"S": f"entry#{at}#{order_id}"},
+            "order_id": {"S": order_id}, "amount": {"N": str(amount)}, "currency": {"S": "PKR"},
+            "created_at": {"S": at}, "kind": {"S": "sale"}}}},
+        {"Update": {"TableName": table, "Key": {"artisan_id": {"S": artisan.sub}, "entry_key": {"S": "balance"}},
+                    "UpdateExpression": "ADD amount :a", "ExpressionAttributeValues": {":a": {"N": str(amount)}}}},
+    ])

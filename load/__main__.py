@@ -27,6 +27,7 @@ import requests
 
 from load import hot, invariants
 from load.metrics import Recorder
+from load.payouts import pay_out
 from load.scenario import (
     DEMO,
     PASSWORD,
@@ -221,6 +222,8 @@ def main() -> int:
     print("invariants: stock never negative; units sold = units decremented; one paid# record per paid order; "
           "each delivery credited its lines less refunds before it, less commission, once; balance = sum of the "
           "ledger; refunded <= charged, and = the refunds not failed; stock counts units refunded back; "
+          "payout runs: counts and total = their transfers, each transfer one payout entry, a failed one reversed "
+          "once; "
           "hot listing: sold = stock taken, nothing oversold, "
           "one order per 201 and per Idempotency-Key, every buyer answered 201 or 409")
     for failure in failures:
@@ -282,6 +285,9 @@ def run(args: argparse.Namespace, target: Target) -> list[str]:
     refunded = refund_some(world, accounts["ops"], max(5, args.deliveries // 2))
     print(f"refunds: {sum(refunded.values())} orders refunded by ops (each asked twice with one key), by status: "
           f"{dict(refunded)}")
+    paid_out = pay_out(world, accounts)
+    print(f"payouts: two runs at once (one key asked twice) answered {paid_out['start_statuses']}; runs (artisans, "
+          f"total paisa): {paid_out['runs']}; transfers settled (each posted twice): {paid_out['settled']}")
     print(f"orders made by this run, by status: {invariants.summary(world.aws, orders_before)}")
 
     failures = invariants.check(world.aws, initial_stock, orders_before, target.commission_bps)

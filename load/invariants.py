@@ -116,6 +116,48 @@ def check(aws_url: str, initial_stock: dict[str, int], orders_before: set[str], 
         failures.append(f"payout entries written more than once: {doubled}")
     failures.extend(_refund_failures(orders, scan(client, tables["RefundsTable"])))
     failures.extend(_limit_failures(scan(client, tables["OrdersTable"]), scan(client, tables["BuyerLimitsTable"])))
+    failures.extend(_payout_run_failures(payouts, scan(client, tables["PayoutRunsTable"])))
+    return failures
+
+
+def _payout_run_failures(payouts: list[dict[str, Any]], run_items: list[dict[str, Any]]) -> list[str]:
+    """Each run's counts and total are its transfers'; each transfer is one `payout` entry of its amount, and a
+    failed one exactly one `payout_reversal` of it (a paid or sent one none); no artisan is paid twice by a run."""
+    failures = []
+    entries: Counter[tuple[str, str, str]] = Counter()
+    amounts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for item in payouts:
+        kind = item.get("kind", {}).get("S")
+        if item["entry_key"]["S"].startswith("entry#") and kind in ("payout", "payout_reversal"):
+            key = (item["artisan_id"]["S"], item["ref"]["S"], kind)
+            entries[key] += 1
+            amounts[key] += int(item["amount"]["N"])
+    runs = {item["run_id"]["S"]: item for item in run_items if item["item_key"]["S"] == "run"}
+    transfers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in run_items:
+        if item["item_key"]["S"] != "run":
+            transfers[item["run_id"]["S"]].append(item)
+    for run_id, run in runs.items():
+        items = transfers.get(run_id, [])
+        statuses = Counter(item["status"]["S"] for item in items)
+        total = sum(int(item["amount"]["N"]) for item in items)
+        counted = (int(run["artisans"]["N"]), int(run["total"]["N"]), int(run["paid"]["N"]), int(run["failed"]["N"]))
+        if counted != (len(items), total, statuses["paid"], statuses["failed"]):
+            failures.append(f"payout run {run_id} counts {counted} but its transfers are "
+                            f"{(len(items), total, statuses['paid'], statuses['failed'])}")
+        if run["status"]["S"] == "running":
+            failures.append(f"payout run {run_id} never became ready")
+        for item in items:
+            artisan_id, amount = item["artisan_id"]["S"], int(item["amount"]["N"])
+            paid = (artisan_id, run_id, "payout")
+            if (entries[paid], amounts[paid]) != (1, -amount):
+                failures.append(f"payout run {run_id}, artisan {artisan_id}: {entries[paid]} payout entries summing "
+                                f"to {amounts[paid]} for a transfer of {amount}")
+            returned = (artisan_id, run_id, "payout_reversal")
+            want = (1, amount) if item["status"]["S"] == "failed" else (0, 0)
+            if (entries[returned], amounts[returned]) != want:
+                failures.append(f"payout run {run_id}, artisan {artisan_id} ({item['status']['S']}): "
+                                f"{entries[returned]} reversals summing to {amounts[returned]}")
     return failures
 
 

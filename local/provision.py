@@ -217,6 +217,7 @@ class Provisioner:
             "AWS::Cognito::UserPool": self.user_pool,
             "AWS::Cognito::UserPoolClient": self.user_pool_client,
             "AWS::Cognito::UserPoolGroup": self.user_pool_group,
+            "AWS::SES::EmailIdentity": self.email_identity,
         }
 
     def client(self, service: str) -> Any:
@@ -225,6 +226,16 @@ class Provisioner:
                 service, endpoint_url=self._endpoint_url
             )
         return self._clients[service]
+
+    def email_identity(self, logical_id: str, props: dict[str, Any]) -> Created:
+        """The SES identity e-mails are sent from (the emulator's SES refuses any other sender)."""
+        identity = props["EmailIdentity"]
+        sesv2 = self.client("sesv2")
+        try:
+            sesv2.get_email_identity(EmailIdentity=identity)
+        except sesv2.exceptions.NotFoundException:
+            sesv2.create_email_identity(EmailIdentity=identity)
+        return Created(identity, {})
 
     def table(self, logical_id: str, props: dict[str, Any]) -> Created:
         dynamodb = self.client("dynamodb")
@@ -553,6 +564,9 @@ def _environment(
     if "ImportEventsQueue" in created:
         env["IMPORT_QUEUE_NAME"] = created["ImportEventsQueue"][1].attributes["QueueName"]
         env["IMPORT_QUEUE_URL"] = created["ImportEventsQueue"][1].ref
+    # The outbox relay's queue, read by the notifier.
+    if "NotificationsQueue" in created:
+        env["NOTIFICATIONS_QUEUE_URL"] = created["NotificationsQueue"][1].ref
     # The ops sign-in's own client (short-lived tokens); the API honours the ops role only in its tokens.
     if "OpsUserPoolClient" in created:
         env["COGNITO_OPS_CLIENT_ID"] = created["OpsUserPoolClient"][1].ref

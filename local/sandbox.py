@@ -1,10 +1,11 @@
 """The sandbox payment gateway (dev only, never shipped): pay or fail without a real gateway.
 
 Mounted under /sandbox/ by the local web server, it plays the gateways' hosted
-pages: it checks what the browser was sent with (the JazzCash form's hash), then
-lets the tester choose Pay or Fail and delivers a correctly signed callback, the
-way the real gateway would. It signs with the same functions the API verifies
-with, so a green local payment proves the signing agrees end to end. Settings
+pages: it checks what the browser was sent with (the JazzCash form's hash, Easypaisa's
+merchantHashedReq), then lets the tester choose Pay or Fail and delivers a correctly
+signed callback (Easypaisa's is unsigned, as the real one is), the way the real gateway
+would. It signs with the same functions the API verifies with, so a green local payment
+proves the signing agrees end to end. Settings
 are read from the environment on every request, so tests can change them.
 """
 from __future__ import annotations
@@ -18,17 +19,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from chalicelib.payments import card, jazzcash
-from chalicelib.payments.gateway import SignatureError
+from chalicelib.payments import card, easypaisa, jazzcash
+from chalicelib.payments.gateway import MalformedCallbackError, SignatureError
 from local import sandbox_api
 
 MOUNT = "/sandbox"
 WEBHOOK_PATH = "/payments/card/webhook"
+EASYPAISA_NOTIFY_PATH = "/payments/easypaisa/callback"
 WEBHOOK_TIMEOUT_SECONDS = 10
 PAID_MESSAGE = "Thank you for Using JazzCash, your transaction was successful."
 FAILED_MESSAGE = "Transaction declined in the sandbox."
@@ -38,6 +41,10 @@ _ROUTES = Map(
     [
         Rule("/jazzcash", endpoint="jazzcash", methods=["POST"]),
         Rule("/card", endpoint="card", methods=["GET", "POST"]),
+        Rule("/easypaisa", endpoint="easypaisa", methods=["POST"]),
+        Rule("/easypaisa/choice", endpoint="easypaisa_choice", methods=["POST"]),
+        Rule("/easypaisa-api/easypay-service/rest/v4/inquire-transaction", endpoint="easypaisa_inquiry",
+             methods=["POST"]),
         # The gateways' server APIs: refunds, inquiries, and the switch that loses answers (local/sandbox_api.py).
         Rule("/card-api/v1/refunds", endpoint="card_refunds", methods=["GET", "POST"]),
         Rule("/jazzcash-api/Purchase/Refund", endpoint="jazzcash_refund", methods=["POST"]),
@@ -237,6 +244,71 @@ def _card_submit(request: Request) -> Response:
     return Response(status=303, headers={"Location": storefront_redirect(intent["return_url"], _env("STOREFRONT_URL"))})
 
 
+def _easypaisa_form(values: Mapping[str, str]) -> tuple[dict[str, str], int] | str:
+    """The checkout form and its amount in paisa, or why Easypay would refuse it (hash, store, amount, URL)."""
+    fields = {name: values.get(name, "") for name in
+              ("storeId", "amount", "postBackURL", "orderRefNum", "expiryDate", "autoRedirect", "paymentMethod",
+               easypaisa.HASH_FIELD)}
+    fields = {name: value for name, value in fields.items() if value}
+    if not easypaisa.verify_hashed_request(fields, _env("EASYPAISA_HASH_KEY")):
+        return "merchantHashedReq does not match the request"
+    if fields.get("storeId") != _env("EASYPAISA_STORE_ID"):
+        return "unknown storeId"
+    if not fields.get("postBackURL", "").startswith(("http://", "https://")) or not fields.get("orderRefNum"):
+        return "postBackURL and orderRefNum are required"
+    try:
+        return fields, easypaisa.amount_paisa(fields.get("amount", ""))
+    except MalformedCallbackError:
+        return "amount is not a number of rupees"
+
+
+def _easypaisa(request: Request) -> Response:
+    """The hosted checkout: refuse a form whose merchantHashedReq does not decrypt to it, else offer Pay and Fail."""
+    checked = _easypaisa_form(request.form)
+    if isinstance(checked, str):
+        return _problem(f"The payment request is refused: {checked}.")
+    fields, amount = checked
+    action = request.script_root + request.path + "/choice"
+    body = (
+        "<p>This is the local sandbox standing in for Easypaisa's checkout. No money moves.</p>"
+        + _details({"Order reference": fields["orderRefNum"], "Amount": f"Rs {_major_units(amount)}"})
+        + '<div class="choices">'
+        + _hidden_form(action=action, fields=fields, label="Pay", css_class="pay", button='name="outcome" value="pay"')
+        + _hidden_form(action=action, fields=fields, label="Fail", css_class="fail",
+                       button='name="outcome" value="fail"')
+        + "</div>"
+    )
+    return _page("Easypaisa sandbox", body)
+
+
+def _easypaisa_choice(request: Request) -> Response:
+    """Record the transaction for the inquiry API, notify the API (unsigned, as Easypay does), return the buyer."""
+    checked = _easypaisa_form(request.form)
+    outcome = request.form.get("outcome", "")
+    if isinstance(checked, str) or outcome not in ("pay", "fail"):
+        return _problem("The Easypaisa payment choice is incomplete.")
+    fields, amount = checked
+    ref = fields["orderRefNum"]
+    sandbox_api.record_easypaisa(ref, "PAID" if outcome == "pay" else "FAILED", amount)
+    returned = {easypaisa.NOTIFICATION_FIELD: ref, "status": "0000" if outcome == "pay" else "0001",
+                "desc": "SUCCESS" if outcome == "pay" else FAILED_MESSAGE}
+    if sandbox_api.STATE.webhooks:
+        notification = urllib.request.Request(
+            _env("API_BASE_URL").rstrip("/") + EASYPAISA_NOTIFY_PATH, data=urlencode(returned).encode(),
+            method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(notification, timeout=WEBHOOK_TIMEOUT_SECONDS) as answer:
+                answer.read()
+        except (urllib.error.URLError, OSError):
+            pass  # a lost notification is what the buyer's return (and a retry) are for
+    body = (
+        "<p>Payment " + ("received" if outcome == "pay" else "not taken") + ". Returning you to the shop...</p>"
+        + _hidden_form(action=fields["postBackURL"], fields=returned, label="Return to the shop", css_class="pay")
+        + "<script>document.forms[0].submit()</script>"
+    )
+    return _page("Easypaisa sandbox", body)
+
+
 def storefront_redirect(return_url: str, storefront_url: str) -> str:
     """`return_url` if it is on the storefront (not merely sharing a prefix with its host), else the storefront."""
     base = storefront_url.rstrip("/")
@@ -247,6 +319,8 @@ def storefront_redirect(return_url: str, storefront_url: str) -> str:
 
 _HANDLERS = {"jazzcash": _jazzcash, "card": _card, "card_refunds": sandbox_api.card_refunds,
              "jazzcash_refund": sandbox_api.jazzcash_refund, "jazzcash_inquiry": sandbox_api.jazzcash_inquiry,
+             "easypaisa": _easypaisa, "easypaisa_choice": _easypaisa_choice,
+             "easypaisa_inquiry": sandbox_api.easypaisa_inquiry,
              "control": sandbox_api.control}
 
 

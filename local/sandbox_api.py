@@ -8,7 +8,13 @@ Mounted by local/sandbox.py under /sandbox/:
 - `POST /jazzcash-api/Purchase/Refund` and `POST /jazzcash-api/PaymentInquiry/Inquire`: JSON, signed with
   pp_SecureHash both ways; our refund id travels in `ppmpf_1`; the inquiry answers `pp_RefundStatus`
   `Completed` or `NotFound`.
-- `POST /control` (JSON): `{"lose_next": "answer" | "request", "count": n}` drops the connection of the next n
+- `POST /easypaisa-api/easypay-service/rest/v4/inquire-transaction`: Easypay's Inquire Transaction (JSON
+  `{"orderId", "storeId", "accountNum"}`, header `Credentials: base64(user:password)`), answering what the
+  checkout page (local/sandbox.py) recorded: `transactionStatus` `PAID` or `FAILED` and `transactionAmount` in
+  rupees, or `responseCode` `0003` for an order it never saw.
+- `POST /control` (JSON): `{"fail_inquiries": n}` answers the next n Easypaisa inquiries with HTTP 503;
+  `{"easypaisa": {"ref", "status", "amount"}}` records an Easypaisa transaction as if paid on its page;
+  `{"lose_next": "answer" | "request", "count": n}` drops the connection of the next n
   refund calls, after applying the refund ("answer": the caller never learns it happened) or before
   ("request"); `{"charge": {"ref", "amount", "currency"}}` records a payment the sandbox did not take itself;
   `{"webhooks": false}` stops webhook deliveries; `{"reset": true}` forgets everything. `GET /control` shows
@@ -17,6 +23,7 @@ Refunds never exceed the charge. A payment the sandbox took (its pages) is known
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -47,7 +54,9 @@ class SandboxState:
     jazzcash_refunds: dict[str, dict[str, str]] = field(default_factory=dict)  # our refund id -> signed answer
     refunded: dict[str, int] = field(default_factory=dict)  # payment ref -> amount refunded
     lose: list[str] = field(default_factory=list)  # "answer" | "request", one per coming refund call
-    webhooks: bool = True
+    webhooks: bool = True  # also Easypaisa's notifications
+    easypaisa: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # order ref -> (status, paisa, txn id)
+    failing_inquiries: int = 0
     calls: list[str] = field(default_factory=list)  # "card.refund", "card.inquiry", "jazzcash.refund", ...
 
 
@@ -237,6 +246,46 @@ def jazzcash_inquiry(request: Request) -> Response:
                                   pp_RetreivalReferenceNo=done["pp_RetreivalReferenceNo"]))
 
 
+# --- Easypaisa ----------------------------------------------------------------------------------
+
+
+def record_easypaisa(ref: str, status: str, amount: int) -> None:
+    """A transaction on the Easypaisa checkout page: what its inquiry API answers from now on."""
+    with _LOCK:
+        STATE.easypaisa[ref] = (status, amount, f"{secrets.randbelow(10**11):011d}")
+
+
+def easypaisa_inquiry(request: Request) -> Response:
+    """Inquire Transaction: our credentials and store only; unknown orders answer 0003, as Easypay's does."""
+    user, password = os.environ.get("EASYPAISA_INQUIRY_USERNAME", ""), os.environ.get("EASYPAISA_INQUIRY_PASSWORD", "")
+    expected = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    if request.headers.get("Credentials", "") != expected:
+        return _json({"responseCode": "0001", "responseDesc": "Invalid credentials"}, 401)
+    try:
+        asked = json.loads(request.get_data())
+    except ValueError:
+        asked = None
+    if not isinstance(asked, dict):
+        return _json({"responseCode": "0002", "responseDesc": "Malformed request"}, 400)
+    store, account = os.environ.get("EASYPAISA_STORE_ID", ""), os.environ.get("EASYPAISA_ACCOUNT_NUM", "")
+    if asked.get("storeId") != store or asked.get("accountNum") != account:
+        return _json({"responseCode": "0001", "responseDesc": "Invalid store or account"}, 401)
+    ref = str(asked.get("orderId", ""))
+    with _LOCK:
+        STATE.calls.append("easypaisa.inquiry")
+        if STATE.failing_inquiries > 0:
+            STATE.failing_inquiries -= 1
+            return _json({"responseCode": "0009", "responseDesc": "Service unavailable"}, 503)
+        known = STATE.easypaisa.get(ref)
+    if known is None:
+        return _json({"responseCode": "0003", "responseDesc": "Order not found", "orderId": ref, "storeId": store})
+    status, amount, transaction = known
+    return _json({"responseCode": "0000", "responseDesc": "SUCCESS", "orderId": ref, "storeId": store,
+                  "accountNum": account, "transactionStatus": status, "transactionAmount": amount / 100,
+                  "transactionId": transaction, "paymentMode": "MA",
+                  "transactionDateTime": time.strftime("%d/%m/%Y %I:%M %p")})
+
+
 # --- control (tests and testers) ----------------------------------------------------------------
 
 
@@ -245,7 +294,8 @@ def control(request: Request) -> Response:
         with _LOCK:
             return _json({"calls": list(STATE.calls), "refunded": dict(STATE.refunded), "lose": list(STATE.lose),
                           "card_refunds": list(STATE.card_refunds.values()),
-                          "jazzcash_refunds": list(STATE.jazzcash_refunds)})
+                          "jazzcash_refunds": list(STATE.jazzcash_refunds),
+                          "easypaisa": {ref: status for ref, (status, _, _) in STATE.easypaisa.items()}})
     try:
         order = json.loads(request.get_data())
     except ValueError:
@@ -258,6 +308,17 @@ def control(request: Request) -> Response:
             for name in fresh.__dataclass_fields__:
                 setattr(STATE, name, getattr(fresh, name))
     lose, charge, webhooks = order.get("lose_next"), order.get("charge"), order.get("webhooks")
+    failing, paid = order.get("fail_inquiries"), order.get("easypaisa")
+    if failing is not None:
+        if not isinstance(failing, int) or not 0 <= failing <= 100:
+            return _json({"error": "fail_inquiries is 0..100"}, 400)
+        with _LOCK:
+            STATE.failing_inquiries = failing
+    if paid is not None:
+        if not (isinstance(paid, dict) and isinstance(paid.get("ref"), str) and isinstance(paid.get("amount"), int)
+                and paid.get("status") in ("PAID", "FAILED", "PENDING")):
+            return _json({"error": "easypaisa is {ref, status: PAID | FAILED | PENDING, amount}"}, 400)
+        record_easypaisa(paid["ref"], paid["status"], paid["amount"])
     if lose is not None:
         count = order.get("count", 1)
         if lose not in ("answer", "request") or not isinstance(count, int) or not 0 < count <= 10:

@@ -56,6 +56,8 @@ class Item:
     stock: int
     weight_grams: int
     material: str
+    # Variants: (name, Urdu name, values) per option; each combination gets `stock` units at the listing's price.
+    options: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ STYLES: dict[str, Style] = {
     "carpets-rugs": Style((140, 24, 30), ((30, 30, 70), (230, 200, 150), (20, 90, 80)), "diamond"),
     "jewellery": Style((40, 18, 50), ((220, 180, 70), (210, 210, 220), (30, 90, 200)), "rosette"),
     "onyx-marble": Style((130, 170, 120), ((220, 235, 210), (80, 120, 80), (250, 245, 230)), "band"),
+    "textiles": Style((236, 220, 190), ((180, 30, 60), (40, 90, 160), (230, 180, 40)), "stitch"),
 }
 
 MAKERS: tuple[tuple[Maker, tuple[Item, ...]], ...] = (
@@ -170,6 +173,14 @@ MAKERS: tuple[tuple[Maker, tuple[Item, ...]], ...] = (
         Item("Marble mortar and pestle", "سنگِ مرمر کی کونڈی ڈنڈا", 3800, 10, 2800, "marble"),
         Item("Onyx coaster set of six", "سنگِ سلیمانی کوسٹر، چھ کا سیٹ", 2900, 20, 900, "onyx"),
     )),
+    (Maker(None, "Nasreen Akhtar", "textiles", "sindh", "Tando Muhammad Khan",
+           "Khussas with tilla thread and kurtas, cut and stitched to order in her own workshop.",
+           "تلے کے دھاگے والے کھسے اور کرتے، اپنی ورکشاپ میں آرڈر پر سلے ہوئے۔"), (
+        Item("Tilla-work khussa", "تلے والا کھسہ", 3900, 3, 700, "leather",
+             (("Size", "سائز", ("6", "7", "8", "9", "10")),)),
+        Item("Sindhi cotton kurta", "سندھی سوتی کرتا", 4200, 4, 350, "cotton",
+             (("Colour", "رنگ", ("White", "Indigo", "Maroon")),)),
+    )),
 )
 
 
@@ -211,10 +222,21 @@ def listing_create(maker: Maker, item: Item, rng: random.Random) -> ListingCreat
         "title": item.title, "title_ur": item.title_ur,
         "description": f"Made by hand by {maker.display_name} in {maker.district}. {maker.bio}",
         "description_ur": maker.bio_ur, "category": maker.craft,
-        "price": {"amount": item.rupees * 100, "currency": "PKR"}, "stock": item.stock,
+        "price": {"amount": item.rupees * 100, "currency": "PKR"},
         "weight_grams": item.weight_grams, "processing_days": rng.randint(2, 10),
         "attributes": {"material": item.material, "origin": maker.district},
+        **(_variants(item) if item.options else {"stock": item.stock}),
     })
+
+
+def _variants(item: Item) -> dict[str, Any]:
+    """Options and one variant per combination of their values, each with the item's stock."""
+    options = [{"name": name, "name_ur": name_ur, "values": list(values)} for name, name_ur, values in item.options]
+    combinations: list[dict[str, str]] = [{}]
+    for name, _, values in item.options:
+        combinations = [{**combination, name: value} for combination in combinations for value in values]
+    return {"options": options, "variants": [{"options": combination, "stock": item.stock}
+                                             for combination in combinations]}
 
 
 def _active_listing(identity: Identity, maker: Maker, item: Item) -> None:

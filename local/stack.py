@@ -117,6 +117,14 @@ def app_environment(
         "CARD_API_URL": f"{settings.web_url}/sandbox/card-api",
         "CARD_API_KEY": environ.get("CARD_API_KEY", "sk_local"),
         "JAZZCASH_API_URL": f"{settings.web_url}/sandbox/jazzcash-api",
+        # Easypaisa: the hosted checkout and the Inquire Transaction API are the sandbox's too.
+        "EASYPAISA_STORE_ID": environ.get("EASYPAISA_STORE_ID", "10000"),
+        "EASYPAISA_HASH_KEY": environ.get("EASYPAISA_HASH_KEY") or secrets.token_hex(8),
+        "EASYPAISA_ACTION_URL": f"{settings.web_url}/sandbox/easypaisa",
+        "EASYPAISA_API_URL": f"{settings.web_url}/sandbox/easypaisa-api",
+        "EASYPAISA_ACCOUNT_NUM": environ.get("EASYPAISA_ACCOUNT_NUM", "100000001"),
+        "EASYPAISA_INQUIRY_USERNAME": environ.get("EASYPAISA_INQUIRY_USERNAME", "local-inquiry"),
+        "EASYPAISA_INQUIRY_PASSWORD": environ.get("EASYPAISA_INQUIRY_PASSWORD", "local-inquiry-password"),
         "API_BASE_URL": settings.api_url,
         "STOREFRONT_URL": settings.web_url,
         "ALLOWED_ORIGIN": settings.web_url,
@@ -263,6 +271,16 @@ def run(
                     handler=app_module.process_import_events,
                     function_name="process_import_events",
                     batch_size=1,
+                ),
+                # The outbox relay's events to the notifier (its SMS and e-mails land in /dev/outbox).
+                Queue(
+                    url=provisioned["NOTIFICATIONS_QUEUE_URL"],
+                    arn=sqs.get_queue_attributes(
+                        QueueUrl=provisioned["NOTIFICATIONS_QUEUE_URL"],
+                        AttributeNames=["QueueArn"],
+                    )["Attributes"]["QueueArn"],
+                    handler=app_module.send_notifications,
+                    function_name="send_notifications",
                 ),
             ),
         )

@@ -9,9 +9,11 @@ from ..auth import Identity
 from ..errors import NotFoundError
 from ..ids import rfc3339, utc_now
 from ..optimistic import read_decide_write
+from ..payouts import accounts as payout_accounts
+from ..payouts.rules import account_document
 from ..store import artisans as store
 from ..store import identities
-from ..store.records import Artisan
+from ..store.records import Artisan, PayoutAccount
 from ..wiring import get_settings
 from . import rules
 from .documents import artisan_document
@@ -33,7 +35,7 @@ def upsert_my_profile(*, identity: Identity, profile: ArtisanUpsert) -> tuple[di
     added to the artisans group, and again on every later PUT whose token still lacks the group: if the
     addition fails (503), the retried PUT, now an update, makes it good, so no profile is left without it.
     """
-    fields = profile.model_dump(exclude={"cnic"})
+    fields = profile.model_dump(exclude={"cnic", "payout_account"})
     new_hash = cnic_hash(profile.cnic) if profile.cnic is not None else None
 
     def write(current: Artisan | None, _: None) -> tuple[Artisan, bool]:
@@ -50,7 +52,13 @@ def upsert_my_profile(*, identity: Identity, profile: ArtisanUpsert) -> tuple[di
                                          what="profile")
     if rules.needs_artisans_group(identity):
         identities.add_to_group(identity.user_id, rules.ARTISANS, user_pool_id=get_settings().user_pool_id)
-    return artisan_document(artisan, private=True), created
+    # The payout account is written after the profile, and only when the body names it (null removes it).
+    if "payout_account" in profile.model_fields_set:
+        account = payout_accounts.save_account(artisan_id=identity.user_id, account=profile.payout_account,
+                                               display_name=artisan.display_name)
+    else:
+        account = payout_accounts.account_of(identity.user_id)
+    return _with_account(artisan_document(artisan, private=True), account), created
 
 
 def get_my_profile(*, identity: Identity) -> dict[str, Any]:
@@ -58,7 +66,13 @@ def get_my_profile(*, identity: Identity) -> dict[str, Any]:
     artisan = store.get_artisan(identity.user_id)
     if artisan is None:
         raise NotFoundError("You have no artisan profile yet.")
-    return artisan_document(artisan, private=True)
+    account = payout_accounts.account_of(identity.user_id)
+    return _with_account(artisan_document(artisan, private=True), account)
+
+
+def _with_account(document: dict[str, Any], account: PayoutAccount | None) -> dict[str, Any]:
+    """The owner's profile shows where they are paid, masked; without an account the field is absent."""
+    return document if account is None else {**document, "payout_account": account_document(account)}
 
 
 def get_artisan(*, identity: Identity | None, artisan_id: str) -> dict[str, Any]:

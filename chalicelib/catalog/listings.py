@@ -35,10 +35,15 @@ def create_listing(*, identity: Identity, listing: ListingCreate) -> dict[str, A
     if artisan is None:
         raise InvalidStateError("Create your artisan profile before listing work.")
     now = rfc3339(utc_now())
-    fields = listing.model_dump(exclude={"price"})
+    fields = listing.model_dump(exclude={"price", "stock", "options", "variants"})
+    listing_id = new_id("L")
+    stocked: dict[str, Any] = {"price_amount": listing.price.amount, "stock": listing.stock or 0}
+    if listing.options:
+        stocked.update(rules.variant_changes(listing_id, {}, options=[o.model_dump() for o in listing.options],
+                                             variants=listing.variant_inputs(), default_price=listing.price.amount))
     created = store.put_new_listing(Listing(
-        **fields, listing_id=new_id("L"), artisan_id=identity.user_id, province=artisan.province,
-        price_amount=listing.price.amount, status="draft", version=1, images={}, created_at=now, updated_at=now))
+        **fields, **stocked, listing_id=listing_id, artisan_id=identity.user_id, province=artisan.province,
+        status="draft", version=1, images={}, created_at=now, updated_at=now))
     return listing_document(created)
 
 
@@ -52,13 +57,14 @@ def owned_listing(identity: Identity, listing_id: str) -> Listing:
 
 
 def _change_owned_listing(identity: Identity, listing_id: str, decide: Callable[[Listing], Decision], *,
-                          stock_edit: bool = False, publishing: bool = False) -> dict[str, Any]:
+                          publishing: bool = False) -> dict[str, Any]:
     def write(current: Listing, decision: Decision) -> Listing:
         if decision is None:
             return current
         changes, ready_image = decision
         return store.update_listing(current, dict(changes, updated_at=rfc3339(utc_now())),
-                                    stock_unchanged=stock_edit, ready_image=ready_image,
+                                    stock_unchanged="stock" in changes, variants_unchanged="variants" in changes,
+                                    ready_image=ready_image,
                                     publisher=identity.user_id if publishing else None)
 
     listing = read_decide_write(lambda: owned_listing(identity, listing_id), decide, write, what="listing")
@@ -71,15 +77,20 @@ def update_listing(*, identity: Identity, listing_id: str, update: ListingUpdate
     """Partial update with optimistic concurrency.
 
     The write is conditional on the version read (and on the stock value it
-    replaces), so it never overwrites a concurrent edit or erases a stock
-    reservation; reservations do not bump the version, so such a conflict is retried.
+    replaces; with variants, on no variant's stock having moved), so it never
+    overwrites a concurrent edit or erases a stock reservation; reservations do
+    not bump the version, so such a conflict is re-read and decided again.
     """
     changes = update.changes()
     if "price" in changes:
         changes["price_amount"] = changes.pop("price").amount
-    return _change_owned_listing(identity, listing_id,
-                                 lambda listing: (rules.edit(listing, changes, if_match=if_match), None),
-                                 stock_edit="stock" in changes)
+    options, variants = update.option_inputs(), update.variant_inputs()
+
+    def decide(listing: Listing) -> Decision:
+        edited = rules.edit(listing, changes, if_match=if_match)
+        return rules.variants_edit(listing, edited, options=options, variants=variants), None
+
+    return _change_owned_listing(identity, listing_id, decide)
 
 
 def publish_listing(*, identity: Identity, listing_id: str) -> dict[str, Any]:

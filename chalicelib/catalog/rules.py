@@ -1,6 +1,7 @@
 """The catalog's decisions, as pure functions of plain values: no I/O, unit-tested without an emulator."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,6 +9,7 @@ from ..auth import Identity
 from ..errors import (
     ForbiddenError,
     InvalidStateError,
+    LimitReachedError,
     NotFoundError,
     NotPublishableError,
     PreconditionFailedError,
@@ -204,3 +206,195 @@ def browse_shape(*, category: str | None, artisan_id: str | None, province: str 
     if given == {"artisan_id"}:
         return BrowseShape("artisan", artisan_id)
     return BrowseShape("province", province)
+
+
+# --- variants -----------------------------------------------------------------------------------
+
+MAX_OPTIONS = 3
+MAX_VARIANTS = 100
+# Variants taken off a listing stay in its item, retired (stock of orders in flight comes back to them);
+# an item holding this many, live and retired together, takes no new ones (it stays far below 400 KB).
+MAX_STORED_VARIANTS = 400
+
+
+def has_variants(listing: Listing) -> bool:
+    return bool(listing.options)
+
+
+def _position(listing_options: list[dict[str, Any]], combination: dict[str, str]) -> tuple[int, ...]:
+    """Where a combination sorts: by each option's value order, as the artisan listed them."""
+    order = []
+    for option in listing_options:
+        values = list(option["values"])
+        value = combination.get(option["name"])
+        order.append(values.index(value) if value in values else len(values))
+    return tuple(order)
+
+
+def live_variants(listing: Listing) -> list[tuple[str, dict[str, Any]]]:
+    """The variants on offer (not retired), in the order of the option values."""
+    live = [(variant_id, variant) for variant_id, variant in listing.variants.items() if not variant.get("retired")]
+    return sorted(live, key=lambda pair: (_position(listing.options, pair[1]["options"]), pair[0]))
+
+
+def total_stock(listing: Listing) -> int:
+    """What the listing shows as its stock: its own, or the sum of its live variants'."""
+    if not has_variants(listing):
+        return listing.stock
+    return sum(int(variant["stock"]) for _, variant in live_variants(listing))
+
+
+def variant_of(listing: Listing, variant_id: str | None) -> dict[str, Any] | None:
+    """The live variant named, or None."""
+    variant = listing.variants.get(variant_id) if variant_id is not None else None
+    return variant if variant is not None and not variant.get("retired") else None
+
+
+def available(listing: Listing, variant_id: str | None) -> int:
+    """Units on offer under one stock key: the listing's own stock, or one live variant's."""
+    if variant_id is None:
+        return listing.stock
+    variant = variant_of(listing, variant_id)
+    return int(variant["stock"]) if variant is not None else 0
+
+
+def unit_price(listing: Listing, variant_id: str | None) -> int:
+    variant = variant_of(listing, variant_id)
+    return int(variant["price_amount"]) if variant is not None else listing.price_amount
+
+
+def check_variants(options: list[dict[str, Any]], variants: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """What is wrong with a set of options and variants (VALIDATION_ERROR details; empty: nothing).
+
+    Every variant names exactly one value of each option, from that option's values; no two variants share a
+    combination, a variant_id or a SKU; options need variants and variants need options.
+    """
+    details: list[dict[str, str]] = []
+    names = [option["name"] for option in options]
+    if len({name.casefold() for name in names}) != len(names):
+        details.append({"field": "options", "message": "option names must differ"})
+    for number, option in enumerate(options):
+        values = list(option["values"])
+        if len({value.casefold() for value in values}) != len(values):
+            details.append({"field": f"options[{number}].values", "message": "values must differ"})
+    if options and not variants:
+        details.append({"field": "variants", "message": "a listing with options needs at least one variant"})
+    if variants and not options:
+        details.append({"field": "variants", "message": "variants need options"})
+        return details
+    values_of = {option["name"]: set(option["values"]) for option in options}
+    seen: dict[tuple[tuple[str, str], ...], int] = {}
+    ids: set[str] = set()
+    skus: set[str] = set()
+    for number, variant in enumerate(variants):
+        chosen: dict[str, str] = variant["options"]
+        if options and set(chosen) != set(values_of):
+            details.append({"field": f"variants[{number}].options",
+                            "message": f"name exactly one value of each option: {', '.join(names)}"})
+            continue
+        wrong = sorted(name for name, value in chosen.items() if value not in values_of.get(name, set()))
+        if wrong:
+            details.append({"field": f"variants[{number}].options",
+                            "message": f"not one of the option's values: {', '.join(wrong)}"})
+            continue
+        combination = tuple(sorted(chosen.items()))
+        if combination in seen:
+            details.append({"field": f"variants[{number}].options",
+                            "message": f"the same combination as variants[{seen[combination]}]"})
+        seen.setdefault(combination, number)
+        variant_id = variant.get("variant_id")
+        if variant_id is not None:
+            if variant_id in ids:
+                details.append({"field": f"variants[{number}].variant_id", "message": "listed twice"})
+            ids.add(variant_id)
+        sku = variant.get("sku")
+        if sku is not None:
+            if sku in skus:
+                details.append({"field": f"variants[{number}].sku", "message": "SKUs must differ within a listing"})
+            skus.add(sku)
+    return details
+
+
+def new_variant_id(listing_id: str, combination: dict[str, str], taken: set[str]) -> str:
+    """A fresh id for a new variant, derived from the listing and the combination (a retried edit names the
+    same variants alike), never one the listing used before."""
+    salt = 0
+    while True:
+        seed = repr((listing_id, sorted(combination.items()), salt)).encode()
+        variant_id = "V" + hashlib.sha256(seed).hexdigest()[:10].upper()
+        if variant_id not in taken:
+            return variant_id
+        salt += 1
+
+
+def variant_changes(listing_id: str, stored: dict[str, dict[str, Any]], *, options: list[dict[str, Any]],
+                    variants: list[dict[str, Any]], default_price: int) -> dict[str, Any]:
+    """The listing attributes a set of options and variants writes (all of `variants`, so `variant_moves` guards it).
+
+    A variant keeps its id: the one it names, else the id of the stored variant with its combination; a new one
+    gets a new id. Its price is its own or `default_price`. Stored variants not named again are retired (kept,
+    with their stock, hidden). The listing's price is the lowest variant price (browse by price sorts on it)
+    and its own stock pool is 0. `variants` items are {variant_id?, options, price? (minor units), stock, sku?}.
+    """
+    details = check_variants(options, variants)
+    named = {variant["variant_id"] for variant in variants if variant.get("variant_id") is not None}
+    details += [{"field": f"variants[{number}].variant_id", "message": "not a variant of this listing"}
+                for number, variant in enumerate(variants)
+                if variant.get("variant_id") is not None and variant["variant_id"] not in stored]
+    if details:
+        raise ValidationError(details=details)
+    by_combination = {tuple(sorted(variant["options"].items())): variant_id
+                      for variant_id, variant in stored.items() if variant_id not in named}
+    taken = set(stored)
+    result: dict[str, dict[str, Any]] = {}
+    for variant in variants:
+        combination = dict(variant["options"])
+        variant_id = (variant.get("variant_id") or by_combination.pop(tuple(sorted(combination.items())), None)
+                      or new_variant_id(listing_id, combination, taken))
+        taken.add(variant_id)
+        price = variant.get("price")
+        record: dict[str, Any] = {"options": combination, "stock": int(variant["stock"]),
+                                  "price_amount": int(price if price is not None else default_price)}
+        if variant.get("sku") is not None:
+            record["sku"] = variant["sku"]
+        result[variant_id] = record
+    for variant_id, variant in stored.items():
+        if variant_id not in result:
+            result[variant_id] = dict(variant, retired=True)
+    if len(result) > MAX_STORED_VARIANTS:
+        raise LimitReachedError(f"This listing has had {MAX_STORED_VARIANTS} variants; list the work anew.")
+    prices = [record["price_amount"] for record in result.values() if not record.get("retired")]
+    return {"options": [dict(option) for option in options], "variants": result, "stock": 0,
+            **({"price_amount": min(prices)} if prices else {})}
+
+
+def variants_edit(listing: Listing, changes: dict[str, Any], *, options: list[dict[str, Any]] | None,
+                  variants: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """An edit's changes with its options and variants decided (`changes` as the client gave them, the price in
+    `price_amount`). With options, `stock` is the variants' and read-only; a price alone cannot be applied."""
+    target = options if options is not None else listing.options
+    if options is not None and variants is None:
+        raise ValidationError(details=[{"field": "variants", "message": "send the variants with the options"}])
+    if target:
+        if "stock" in changes:
+            raise ValidationError(details=[{"field": "stock", "message": "read-only: a listing with options has "
+                                                                         "the sum of its variants' stock"}])
+        if variants is None:
+            if "price_amount" in changes:
+                raise ValidationError(details=[{"field": "price", "message": "a listing with options is priced "
+                                                                             "per variant: send the variants"}])
+            return changes
+        default = changes.get("price_amount", listing.price_amount)
+        decided = variant_changes(listing.listing_id, listing.variants, options=target, variants=variants,
+                                  default_price=default)
+        if decided["stock"] == listing.stock:
+            decided.pop("stock")
+        return {**changes, **decided}
+    if variants:
+        raise ValidationError(details=[{"field": "variants", "message": "variants need options"}])
+    if not has_variants(listing):
+        return changes
+    if "stock" not in changes:
+        raise ValidationError(details=[{"field": "stock", "message": "required when the options are removed"}])
+    retired = {variant_id: dict(variant, retired=True) for variant_id, variant in listing.variants.items()}
+    return {**changes, "options": [], "variants": retired}

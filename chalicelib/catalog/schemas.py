@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from ..http.schemas import Currency, Money, Phone, RequestModel, ResponseModel, Text
 from ..images.schemas import ImagePublic
+from ..payouts.schemas import PayoutAccountIn, PayoutAccountPublic
 from .categories import CATEGORY_SLUGS, PROVINCES
 
 Province = Literal[
@@ -31,6 +32,8 @@ class ArtisanUpsert(RequestModel):
     bio_ur: Annotated[str, StringConstraints(max_length=2000)] | None = None
     phone: Phone
     cnic: Cnic | None = None
+    # Absent: unchanged; null: removed (payouts/accounts.py).
+    payout_account: PayoutAccountIn | None = None
 
     _craft = field_validator("craft")(_check_category)
 
@@ -53,6 +56,7 @@ class ArtisanPrivate(ArtisanPublic):
     verification_note: str | None = None
     suspended: bool = False
     suspension_reason: str | None = None
+    payout_account: PayoutAccountPublic | None = None
 
 
 class ArtisanPage(ResponseModel):
@@ -111,6 +115,44 @@ class PriceIn(RequestModel):
     currency: Literal["PKR"]
 
 
+OptionName = Annotated[Text, StringConstraints(min_length=1, max_length=40)]
+OptionValue = Annotated[Text, StringConstraints(min_length=1, max_length=40)]
+Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,64}$")]
+
+
+class OptionIn(RequestModel):
+    """One way the work varies (size, colour), with the values it comes in, in the order buyers see them."""
+
+    name: OptionName
+    name_ur: Annotated[Text, StringConstraints(max_length=40)] | None = None
+    values: list[OptionValue] = Field(min_length=1, max_length=30)
+
+
+class VariantIn(RequestModel):
+    """One combination of option values: its price (absent: the listing's `price`), stock and SKU.
+
+    `variant_id` names an existing variant (kept across edits, so carts and orders keep working); absent,
+    the variant with the same combination keeps its id, or a new one is given.
+    """
+
+    variant_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    options: dict[OptionName, OptionValue] = Field(min_length=1, max_length=3)
+    price: PriceIn | None = None
+    stock: int = Field(ge=0, le=100_000)
+    sku: Sku | None = None
+
+
+Options = Annotated[list[OptionIn], Field(max_length=3)]
+Variants = Annotated[list[VariantIn], Field(max_length=100)]
+
+
+def _variant_inputs(variants: list[VariantIn]) -> list[dict[str, Any]]:
+    """Variants as the catalog rules take them (prices in minor units)."""
+    return [{"variant_id": variant.variant_id, "options": dict(variant.options), "stock": variant.stock,
+             "sku": variant.sku, "price": variant.price.amount if variant.price is not None else None}
+            for variant in variants]
+
+
 class ListingCreate(RequestModel):
     title: Title
     title_ur: TitleUr | None = None
@@ -118,12 +160,25 @@ class ListingCreate(RequestModel):
     description_ur: Description | None = None
     category: str
     price: PriceIn
-    stock: int = Field(ge=0, le=100_000)
+    stock: int | None = Field(None, ge=0, le=100_000, description="Required without options; read-only with them")
     weight_grams: int = Field(ge=1, le=100_000)
     processing_days: int = Field(ge=1, le=60)
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=20)
+    options: Options = Field(default_factory=list)
+    variants: Variants = Field(default_factory=list)
 
     _category = field_validator("category")(_check_category)
+
+    @model_validator(mode="after")
+    def _stock(self) -> ListingCreate:
+        if self.options and self.stock is not None:
+            raise ValueError("stock is read-only with options: it is the sum of the variants' stock")
+        if not self.options and self.stock is None:
+            raise ValueError("stock is required for a listing without options")
+        return self
+
+    def variant_inputs(self) -> list[dict[str, Any]]:
+        return _variant_inputs(self.variants)
 
 
 class ListingUpdate(RequestModel):
@@ -139,11 +194,13 @@ class ListingUpdate(RequestModel):
     weight_grams: int | None = Field(None, ge=1, le=100_000)
     processing_days: int | None = Field(None, ge=1, le=60)
     attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=20)
+    options: Options | None = Field(None, description="With `variants`; [] and [] take the options off")
+    variants: Variants | None = Field(None, description="Every variant, as it is to be (the stock of each too)")
 
     _category = field_validator("category")(_check_category)
 
     @field_validator("title", "description", "category", "price", "stock", "weight_grams", "processing_days",
-                     "attributes")
+                     "attributes", "options", "variants")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         # Runs only for fields the body names (defaults are not validated), so absent stays "unchanged".
@@ -158,7 +215,14 @@ class ListingUpdate(RequestModel):
         return self
 
     def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set}
+        """The plain fields named (`options` and `variants` apart: `option_inputs`, `variant_inputs`)."""
+        return {name: getattr(self, name) for name in self.model_fields_set - {"options", "variants"}}
+
+    def option_inputs(self) -> list[dict[str, Any]] | None:
+        return None if self.options is None else [option.model_dump() for option in self.options]
+
+    def variant_inputs(self) -> list[dict[str, Any]] | None:
+        return None if self.variants is None else _variant_inputs(self.variants)
 
 
 class Rating(ResponseModel):
@@ -166,6 +230,21 @@ class Rating(ResponseModel):
 
     average: float | None
     count: int
+
+
+class OptionPublic(ResponseModel):
+    name: str
+    name_ur: str | None = None
+    values: list[str]
+
+
+class VariantPublic(ResponseModel):
+    variant_id: str
+    options: dict[str, str]
+    price: Money
+    display_price: Money | None = None
+    stock: int
+    sku: str | None = None
 
 
 class ListingPublic(ResponseModel):
@@ -185,6 +264,9 @@ class ListingPublic(ResponseModel):
     status: Literal["draft", "active", "archived", "taken_down"]
     takedown_reason: str | None = None
     images: list[ImagePublic]
+    options: list[OptionPublic] = []
+    variants: list[VariantPublic] = Field([], description="With options: `price` is the lowest variant price "
+                                                          "(\"from\") and `stock` their sum")
     rating: Rating
     version: int
     created_at: str

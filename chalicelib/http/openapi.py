@@ -65,6 +65,8 @@ def _operation(op: Operation, refs: dict[type[BaseModel], str], schemas: dict[st
     ok: dict[str, Any] = {"description": op.summary}
     if op.response is not None:
         ok["content"] = _json_content(refs[schema(op.response)])
+    elif op.media_type is not None:
+        ok["content"] = {op.media_type: {"schema": {"type": "string"}}}
     elif op.path == "/openapi.json":
         ok["content"] = {"application/json": {"schema": {"type": "object"}}}
     if op.response_headers:

@@ -36,6 +36,7 @@ class Operation:
     headers: tuple[tuple[str, bool, str], ...] = ()  # (name, required, description)
     response_headers: tuple[str, ...] = ()
     form: bool = False
+    media_type: str | None = None  # a success body that is not JSON (text/csv): the handler's Reply carries its text
     other_statuses: dict[int, str | None] = field(default_factory=dict)  # status -> response schema (None: no body)
 
     @property

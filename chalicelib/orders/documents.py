@@ -12,6 +12,8 @@ ADDRESS_VISIBLE = frozenset({"paid", "confirmed", "partially_shipped", "shipped"
 def line_document(line: dict[str, Any]) -> dict[str, Any]:
     return {
         "listing_id": line["listing_id"],
+        "variant_id": line.get("variant_id"),
+        "options": line.get("options"),
         "artisan_id": line["artisan_id"],
         "title": line["title"],
         "quantity": line["quantity"],

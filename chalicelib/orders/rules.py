@@ -7,10 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..auth import Identity
+from ..catalog import rules as catalog
 from ..disputes import rules as dispute_rules
-from ..errors import InvalidStateError, LimitReachedError, ListingUnavailableError, NotFoundError, OutOfStockError
+from ..errors import (
+    InvalidStateError,
+    LimitReachedError,
+    ListingUnavailableError,
+    NotFoundError,
+    OutOfStockError,
+    ValidationError,
+)
 from ..money import apply_bps, convert
-from ..store.records import BuyerLimits, Listing, Order, OrderChange, PaymentRecord, PayoutEntry
+from ..store.records import BuyerLimits, Listing, Order, OrderChange, PaymentRecord, PayoutEntry, StockKey
 from .shipping import order_shipping
 
 CANCELLABLE = ("pending_payment", "confirmed")
@@ -31,29 +39,58 @@ class Priced:
     fx_rate: str
 
 
-def refusal(wanted: Mapping[str, int], listings: Mapping[str, Listing]) -> Exception | None:
-    """Why the listings as read cannot fill the order (unavailable first, then short), or None."""
-    unavailable = [lid for lid in wanted if lid not in listings or not listings[lid].sellable]
+def _named(key: StockKey) -> dict[str, str]:
+    """A stock key as error details name it: the listing, and the variant if it is one."""
+    listing_id, variant_id = key
+    return {"listing_id": listing_id} if variant_id is None else {"listing_id": listing_id, "variant_id": variant_id}
+
+
+def variant_refusal(wanted: Mapping[StockKey, int], listings: Mapping[str, Listing]) -> Exception | None:
+    """A line that names no variant of a listing with variants, or one of a listing without: 400; a variant taken
+    off the listing since: 409 LISTING_UNAVAILABLE. None if every line names its stock rightly."""
+    details = []
+    for number, (listing_id, variant_id) in enumerate(wanted):
+        listing = listings[listing_id]
+        if catalog.has_variants(listing) and variant_id is None:
+            details.append({"field": f"items[{number}].variant_id",
+                            "message": "required: this listing comes in variants (pick one of its variants)"})
+        elif not catalog.has_variants(listing) and variant_id is not None:
+            details.append({"field": f"items[{number}].variant_id", "message": "this listing has no variants"})
+        elif variant_id is not None and variant_id not in listing.variants:
+            details.append({"field": f"items[{number}].variant_id", "message": "not a variant of this listing"})
+    if details:
+        return ValidationError("Name a variant exactly for the listings that have them.", details=details)
+    retired = [key for key in wanted if key[1] is not None and catalog.variant_of(listings[key[0]], key[1]) is None]
+    return ListingUnavailableError(details=[_named(key) for key in retired]) if retired else None
+
+
+def refusal(wanted: Mapping[StockKey, int], listings: Mapping[str, Listing]) -> Exception | None:
+    """Why the listings as read cannot fill the order (unavailable first, then a wrong variant, then short), or None."""
+    unavailable = sorted({lid for lid, _ in wanted if lid not in listings or not listings[lid].sellable})
     if unavailable:
         return ListingUnavailableError(details=[{"listing_id": lid} for lid in unavailable])
-    short = [lid for lid, quantity in wanted.items() if listings[lid].stock < quantity]
+    wrong = variant_refusal(wanted, listings)
+    if wrong is not None:
+        return wrong
+    short = [key for key, quantity in wanted.items() if catalog.available(listings[key[0]], key[1]) < quantity]
     return out_of_stock(short, listings) if short else None
 
 
-def over_unit_limit(wanted: Mapping[str, int], limits: BuyerLimits) -> LimitReachedError | None:
-    """A line asking for more of one listing than any buyer may hold, whatever they hold already."""
-    over = [lid for lid, quantity in wanted.items() if quantity > limits.max_units_per_buyer]
-    return limit_reached(limits, open_orders=None, units={lid: (0, wanted[lid]) for lid in over}) if over else None
+def over_unit_limit(wanted: Mapping[StockKey, int], limits: BuyerLimits) -> LimitReachedError | None:
+    """A line asking for more of one listing (variant) than any buyer may hold, whatever they hold already."""
+    over = [key for key, quantity in wanted.items() if quantity > limits.max_units_per_buyer]
+    return limit_reached(limits, open_orders=None, units={key: (0, wanted[key]) for key in over}) if over else None
 
 
 def limit_reached(limits: BuyerLimits, *, open_orders: int | None,
-                  units: Mapping[str, tuple[int, int]]) -> LimitReachedError:
-    """The refusal, saying which limit: `open_orders` held (None: not that one), `units` (held, asked) per listing."""
+                  units: Mapping[StockKey, tuple[int, int]]) -> LimitReachedError:
+    """The refusal, saying which limit: `open_orders` held (None: not that one), `units` (held, asked) per listing
+    (per variant for a listing with variants)."""
     details: list[dict[str, Any]] = []
     if open_orders is not None:
         details.append({"limit": "max_open_orders", "max": limits.max_open_orders, "held": open_orders})
-    details.extend({"limit": "max_units_per_buyer", "listing_id": lid, "max": limits.max_units_per_buyer,
-                    "held": held, "requested": asked} for lid, (held, asked) in units.items())
+    details.extend({"limit": "max_units_per_buyer", **_named(key), "max": limits.max_units_per_buyer,
+                    "held": held, "requested": asked} for key, (held, asked) in units.items())
     sentences = []
     if open_orders is not None:
         sentences.append(f"You already have {limits.max_open_orders} orders awaiting payment or shipping.")
@@ -62,22 +99,26 @@ def limit_reached(limits: BuyerLimits, *, open_orders: int | None,
     return LimitReachedError(" ".join(sentences), details=details)
 
 
-def out_of_stock(listing_ids: list[str], listings: Mapping[str, Listing]) -> OutOfStockError:
-    return OutOfStockError(details=[{"listing_id": lid, "available": max(0, listings[lid].stock)}
-                                    for lid in listing_ids])
+def out_of_stock(keys: list[StockKey], listings: Mapping[str, Listing]) -> OutOfStockError:
+    return OutOfStockError(details=[{**_named(key), "available": max(0, catalog.available(listings[key[0]], key[1]))}
+                                    for key in keys])
 
 
-def price(wanted: Mapping[str, int], listings: Mapping[str, Listing], *, country: str, currency: str,
+def price(wanted: Mapping[StockKey, int], listings: Mapping[str, Listing], *, country: str, currency: str,
           rates: Mapping[str, str]) -> Priced:
-    """Lines at today's prices, shipping per artisan by weight, and the charge in `currency` at `rates`."""
+    """Lines at today's prices (a variant's own), shipping per artisan by weight, and the charge in `currency`
+    at `rates`. A variant's line keeps its id and chosen options, for receipts and the artisan's copy."""
     lines: list[dict[str, Any]] = []
     weights: defaultdict[str, int] = defaultdict(int)
-    for listing_id, quantity in wanted.items():
+    for (listing_id, variant_id), quantity in wanted.items():
         listing = listings[listing_id]
-        lines.append({"listing_id": listing_id, "artisan_id": listing.artisan_id, "title": listing.title,
-                      "quantity": quantity, "unit_price": listing.price_amount,
-                      "line_total": listing.price_amount * quantity, "fulfilment": "pending", "carrier": None,
-                      "tracking_number": None})
+        unit = catalog.unit_price(listing, variant_id)
+        line: dict[str, Any] = {"listing_id": listing_id, "artisan_id": listing.artisan_id, "title": listing.title,
+                                "quantity": quantity, "unit_price": unit, "line_total": unit * quantity,
+                                "fulfilment": "pending", "carrier": None, "tracking_number": None}
+        if variant_id is not None:
+            line.update(variant_id=variant_id, options=dict(listing.variants[variant_id]["options"]))
+        lines.append(line)
         weights[listing.artisan_id] += listing.weight_grams * quantity
     subtotal = sum(line["line_total"] for line in lines)
     shipping = order_shipping([weights[artisan] for artisan in sorted(weights)], country)
@@ -86,8 +127,13 @@ def price(wanted: Mapping[str, int], listings: Mapping[str, Listing], *, country
     return Priced(lines, subtotal, shipping, total, charge_amount, fx_rate)
 
 
-def releases(order: Order) -> list[tuple[str, int]]:
-    return [(line["listing_id"], int(line["quantity"])) for line in order.lines]
+def line_key(line: dict[str, Any]) -> StockKey:
+    """The stock a line took: its listing's, or its variant's."""
+    return line["listing_id"], line.get("variant_id")
+
+
+def releases(order: Order) -> list[tuple[StockKey, int]]:
+    return [(line_key(line), int(line["quantity"])) for line in order.lines]
 
 
 def cancel(order: Order | None, identity: Identity) -> OrderChange:
@@ -126,7 +172,7 @@ def ops_cancel(order: Order | None, reason: str) -> OrderChange | None:
         raise InvalidStateError(f"An order that is {order.status} cannot be cancelled.")
     if paid_for(order):
         return None
-    unshipped = [(line["listing_id"], int(line["quantity"])) for line in order.lines if line["fulfilment"] != "shipped"]
+    unshipped = [(line_key(line), int(line["quantity"])) for line in order.lines if line["fulfilment"] != "shipped"]
     return OrderChange(order, {"status": "cancelled", "cancelled_by": "ops", "cancel_reason": reason},
                        release=unshipped)
 
@@ -167,10 +213,15 @@ def ship(order: Order | None, artisan_id: str, *, carrier: str, tracking_number:
 def payout_credits(order: Order, commission_bps: int) -> dict[str, int]:
     """Each artisan's line totals, less what refunds took back before delivery (`refunded_value`,
     chalicelib/refunds/rules.py), less the platform's commission (rounded half-up per artisan)."""
+    return {artisan_id: total - commission for artisan_id, (total, commission) in
+            _gross_and_commission(order, commission_bps).items()}
+
+
+def _gross_and_commission(order: Order, commission_bps: int) -> dict[str, tuple[int, int]]:
     totals: defaultdict[str, int] = defaultdict(int)
     for line in order.lines:
         totals[line["artisan_id"]] += int(line["line_total"]) - int(line.get("refunded_value", 0))
-    return {artisan_id: total - apply_bps(total, commission_bps) for artisan_id, total in totals.items()}
+    return {artisan_id: (total, apply_bps(total, commission_bps)) for artisan_id, total in totals.items()}
 
 
 def deliver(order: Order | None, *, commission_bps: int, now: str) -> OrderChange:
@@ -183,8 +234,11 @@ def deliver(order: Order | None, *, commission_bps: int, now: str) -> OrderChang
     if order.status != "shipped":
         raise InvalidStateError(f"An order that is {order.status} cannot be marked delivered.")
     credits = payout_credits(order, commission_bps)
+    commissions = {artisan_id: commission for artisan_id, (_, commission) in
+                   _gross_and_commission(order, commission_bps).items()}
     once: list[PaymentRecord | PayoutEntry] = [
-        PayoutEntry(artisan_id=artisan_id, order_id=order.order_id, amount=amount, created_at=now)
+        PayoutEntry(artisan_id=artisan_id, order_id=order.order_id, amount=amount, created_at=now,
+                    commission=commissions[artisan_id])
         for artisan_id, amount in credits.items()]
     updates: dict[str, Any] = {"status": "delivered", "delivered_at": now}
     if order.payment_method == "cod":

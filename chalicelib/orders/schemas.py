@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from ..http.schemas import Currency, Money, RequestModel, ResponseModel, Text
 
-PaymentMethod = Literal["jazzcash", "card", "cod"]
+PaymentMethod = Literal["jazzcash", "card", "cod", "easypaisa"]
 OrderStatus = Literal["pending_payment", "paid", "confirmed", "partially_shipped", "shipped", "delivered",
                       "cancelled", "expired", "refunded"]
 Carrier = Literal["tcs", "leopards", "pakistan_post", "dhl", "other"]
@@ -18,6 +18,8 @@ OptionalLine = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 
 class OrderItemIn(RequestModel):
     listing_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    variant_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="Required exactly when the listing has variants")
     quantity: int = Field(ge=1, le=100)
 
 
@@ -40,10 +42,10 @@ class OrderCreate(RequestModel):
 
     @model_validator(mode="after")
     def _rules(self) -> OrderCreate:
-        ids = [item.listing_id for item in self.items]
+        ids = [(item.listing_id, item.variant_id) for item in self.items]
         if len(set(ids)) != len(ids):
-            raise ValueError("each listing may appear once in items")
-        if self.payment_method in ("jazzcash", "cod") and self.currency != "PKR":
+            raise ValueError("each listing (each variant of it) may appear once in items")
+        if self.payment_method in ("jazzcash", "cod", "easypaisa") and self.currency != "PKR":
             raise ValueError(f"{self.payment_method} charges in PKR only")
         if self.payment_method == "cod" and self.shipping_address.country != "PK":
             raise ValueError("cash on delivery ships within Pakistan only (country PK)")
@@ -69,6 +71,8 @@ class ShipmentCreate(RequestModel):
 
 class OrderLinePublic(ResponseModel):
     listing_id: str
+    variant_id: str | None = None
+    options: dict[str, str] | None = Field(None, description="The variant's option values, as chosen")
     artisan_id: str
     title: str
     quantity: int
@@ -111,6 +115,7 @@ class DisputePublic(ResponseModel):
 
 class ReturnSummaryLine(ResponseModel):
     listing_id: str
+    variant_id: str | None = None
     quantity: int
 
 

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..audit.service import audit_entry
 from ..auth import Identity
+from ..catalog import rules as catalog
 from ..errors import (
     IdempotencyKeyReusedError,
     InvalidStateError,
-    ListingUnavailableError,
     NotFoundError,
+    OutOfStockError,
     ValidationError,
 )
 from ..fx.service import FX_SETTING, rates_from
@@ -28,7 +29,7 @@ from ..optimistic import ConflictError, read_decide_write
 from ..store import hot as hot_store
 from ..store import limits as limit_store
 from ..store import orders as store
-from ..store.records import BuyerLimits, IdempotencyRecord, Listing, Order, OrderChange
+from ..store.records import BuyerLimits, IdempotencyRecord, Listing, Order, OrderChange, StockKey
 from ..store.transactions import ConflictedError
 from ..wiring import get_settings
 from . import rules
@@ -79,12 +80,12 @@ def _buyer_limits() -> BuyerLimits:
     return BuyerLimits(max_open_orders=settings.max_open_orders, max_units_per_buyer=settings.max_units_per_buyer)
 
 
-def _limit_refusal(buyer_id: str, wanted: dict[str, int], error: limit_store.LimitError,
+def _limit_refusal(buyer_id: str, wanted: dict[StockKey, int], error: limit_store.LimitError,
                    limits: BuyerLimits) -> Exception:
     """The refusal's details: where the buyer stands now (read after the transaction decided, for telling only)."""
-    held = limit_store.held(buyer_id, error.listing_ids)
+    held = limit_store.held(buyer_id, error.keys)
     return rules.limit_reached(limits, open_orders=held.open_orders if error.open_orders else None,
-                               units={lid: (held.units[lid], wanted[lid]) for lid in error.listing_ids})
+                               units={key: (held.units[key], wanted[key]) for key in error.keys})
 
 
 def _replayed_or_refused(key: str, request_hash: str, refusal: Exception) -> tuple[dict[str, Any], bool]:
@@ -103,13 +104,14 @@ def place_order(*, identity: Identity, request: OrderCreate,
     """
     key = _idempotency_key(identity, idempotency_key)
     request_hash = _request_hash(request)
-    wanted = {item.listing_id: item.quantity for item in request.items}
+    wanted: dict[StockKey, int] = {(item.listing_id, item.variant_id): item.quantity for item in request.items}
+    listing_ids = list(dict.fromkeys(listing_id for listing_id, _ in wanted))
     limits = _buyer_limits()
     too_many = rules.over_unit_limit(wanted, limits)
     if too_many is not None:
         return _replayed_or_refused(key, request_hash, too_many)
     # One read: the listings and the FX rates the charge is locked at, in a single BatchGetItem.
-    listings, stored_rates = store.get_listings_and_setting(list(wanted), FX_SETTING)
+    listings, stored_rates = store.get_listings_and_setting(listing_ids, FX_SETTING)
     refused = rules.refusal(wanted, listings)
     if refused is not None:
         return _replayed_or_refused(key, request_hash, refused)
@@ -130,7 +132,7 @@ def place_order(*, identity: Identity, request: OrderCreate,
         created_at=created_at, updated_at=created_at, limits_counted=True)
     record = IdempotencyRecord(key=key, request_hash=request_hash, order_id=order.order_id,
                                expires_at_epoch=int((now + IDEMPOTENCY_TTL).timestamp()))
-    hot = [listing_id for listing_id in wanted if listings[listing_id].is_hot(created_at)]
+    hot = [key for key in wanted if listings[key[0]].is_hot(created_at)]
     if hot:
         return _place_hot(order, record, wanted, hot, limits)
     try:
@@ -140,12 +142,12 @@ def place_order(*, identity: Identity, request: OrderCreate,
     except limit_store.LimitError as error:
         raise _limit_refusal(identity.user_id, wanted, error, limits) from None
     except store.StockShortError as error:
-        raise _refusal_now(error.listing_ids) from None
+        raise _refusal_now(error.listing_ids, wanted) from None
     except ConflictedError as error:
         # Another order holds a listing: a flash sale. This and the listing's next orders reserve outside
         # the transaction, where buyers take turns instead of cancelling each other.
         conflicted = [tag[1] for tag in error.tags if isinstance(tag, tuple) and tag[0] == "reserve"]
-        placed = _place_hot(order, record, wanted, conflicted, limits)
+        placed = _place_hot(order, record, wanted, [key for key in wanted if key[0] in conflicted], limits)
         hot_store.mark_hot(conflicted, until=rfc3339(now + HOT_FOR))
         return placed
     return order_document(order), True
@@ -158,17 +160,20 @@ def _replayed_or_busy(key: str, request_hash: str) -> dict[str, Any]:
     return replayed
 
 
-def _refusal_now(listing_ids: list[str]) -> Exception:
-    """Why these listings fell short, from a fresh read: out of the catalog (or held), or how many are left."""
+def _refusal_now(listing_ids: list[str], wanted: dict[StockKey, int]) -> Exception:
+    """Why these listings fell short, from a fresh read: out of the catalog (or held), a variant taken off, or
+    how many are left of each line's stock (those short now; all of theirs if stock came back meanwhile)."""
     fresh: dict[str, Listing] = store.get_listings_and_setting(listing_ids, FX_SETTING)[0]
-    gone = [lid for lid in listing_ids if lid not in fresh or not fresh[lid].sellable]
-    if gone:
-        return ListingUnavailableError(details=[{"listing_id": lid} for lid in gone])
-    return rules.out_of_stock(listing_ids, fresh)
+    mine = {key: quantity for key, quantity in wanted.items() if key[0] in listing_ids}
+    refused = rules.refusal(mine, fresh)
+    if refused is not None and not isinstance(refused, OutOfStockError):
+        return refused
+    short = [key for key, quantity in mine.items() if catalog.available(fresh[key[0]], key[1]) < quantity]
+    return rules.out_of_stock(short or list(mine), fresh)
 
 
-def _place_hot(order: Order, record: IdempotencyRecord, wanted: dict[str, int],
-               hot: list[str], limits: BuyerLimits) -> tuple[dict[str, Any], bool]:
+def _place_hot(order: Order, record: IdempotencyRecord, wanted: dict[StockKey, int],
+               hot: list[StockKey], limits: BuyerLimits) -> tuple[dict[str, Any], bool]:
     """Place an order whose `hot` listings are reserved with single-item writes (store/hot.py explains the steps).
 
     The buyer's counts are taken in `begin`'s transaction, and given back by `abandon`.
@@ -180,17 +185,17 @@ def _place_hot(order: Order, record: IdempotencyRecord, wanted: dict[str, int],
     except limit_store.LimitError as error:
         raise _limit_refusal(order.buyer_id, wanted, error, limits) from None
     try:
-        for listing_id in hot:
-            hot_store.reserve(listing_id, order.order_id, wanted[listing_id])
-        hot_store.finish(order, [(lid, quantity) for lid, quantity in wanted.items() if lid not in hot])
+        for key in hot:
+            hot_store.reserve(key, order.order_id, wanted[key])
+        hot_store.finish(order, [(key, quantity) for key, quantity in wanted.items() if key not in hot])
     except store.StockShortError as error:
         hot_store.abandon(order.order_id)
-        raise _refusal_now(error.listing_ids) from None
+        raise _refusal_now(error.listing_ids, wanted) from None
     except BaseException:
         hot_store.abandon(order.order_id)  # nothing of it stays reserved; the buyer may retry the same key
         raise
-    for listing_id in hot:
-        hot_store.clear_hold(listing_id, order.order_id)
+    for key in hot:
+        hot_store.clear_hold(key, order.order_id)
     return order_document(order), True
 
 

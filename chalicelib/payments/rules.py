@@ -35,7 +35,7 @@ def decide(order: Order, event: PaymentEvent, now: str) -> tuple[OrderChange, st
     if order.status == "pending_payment":
         return OrderChange(order, paid, once=[record, paid_record]), "paid"
     if order.status == "expired":
-        reserve = [(line["listing_id"], int(line["quantity"])) for line in order.lines]
+        reserve = [((line["listing_id"], line.get("variant_id")), int(line["quantity"])) for line in order.lines]
         return OrderChange(order, paid, reserve=reserve, once=[record, paid_record]), "paid"
     return OrderChange(order, {"needs_review": True, "review_reason": f"payment_while_{order.status}"},
                        once=[record]), "needs_review"

@@ -1,9 +1,9 @@
 """Starting a payment and the gateways' callbacks."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ..http.schemas import Currency, ResponseModel
 
@@ -12,7 +12,7 @@ class PaymentStartPublic(BaseModel):
     """What the gateway's client needs; its fields depend on the provider."""
 
     model_config = ConfigDict(extra="allow", defer_build=True)
-    provider: Literal["jazzcash", "card"]
+    provider: Literal["jazzcash", "card", "easypaisa"]
     action_url: str
     form_fields: dict[str, str] | None = None
     payment_intent_id: str | None = None
@@ -33,6 +33,13 @@ class JazzCashCallbackForm(BaseModel):
     pp_Amount: str
     pp_ResponseCode: str
     pp_SecureHash: str
+
+
+class EasypaisaNotification(BaseModel):
+    """Easypaisa's unsigned notification (or the buyer's return): only the order reference is read from it."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+    orderRefNumber: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,20}$")]
 
 
 class CardWebhookEvent(BaseModel):

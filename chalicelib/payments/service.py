@@ -16,14 +16,22 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..auth import Identity
-from ..errors import InvalidStateError, LimitReachedError, NotFoundError, UnauthenticatedError, ValidationError
+from ..errors import (
+    InvalidStateError,
+    LimitReachedError,
+    NotFoundError,
+    ServiceUnavailableError,
+    UnauthenticatedError,
+    ValidationError,
+)
 from ..ids import parse_rfc3339, rfc3339, utc_now
 from ..optimistic import read_decide_write
 from ..store import orders as store
 from ..store.records import Order
 from ..wiring import get_settings
-from . import card, jazzcash, rules
+from . import card, easypaisa, jazzcash, rules
 from .gateway import MalformedCallbackError, PaymentEvent, SignatureError
+from .inquiry import InquiryFailedError, inquire_easypaisa
 
 logger = logging.getLogger(__name__)
 _ORDER_ID_LENGTH = 16
@@ -36,7 +44,7 @@ def order_page_url(order_id: str) -> str:
 
 
 def start_payment(*, identity: Identity, order_id: str) -> dict[str, Any]:
-    """A fresh gateway reference for the buyer's unpaid order (JazzCash needs one per attempt)."""
+    """A fresh gateway reference for the buyer's unpaid order (JazzCash and Easypaisa need one per attempt)."""
     order = store.get_order(order_id)
     if order is None or order.buyer_id != identity.user_id:
         raise NotFoundError()
@@ -50,9 +58,15 @@ def start_payment(*, identity: Identity, order_id: str) -> dict[str, Any]:
     if attempt > _MAX_PAYMENT_ATTEMPTS:
         raise LimitReachedError("Too many payment attempts for this order; place a new order.")
     settings = get_settings()
+    now = utc_now()
+    remaining = (parse_rfc3339(order.expires_at) - now).total_seconds() if order.expires_at else 0
+    if order.payment_method == "easypaisa":
+        return easypaisa.payment_form(
+            order_ref=f"{order_id}{attempt:02d}", amount_paisa=int(order.charge_amount),
+            post_back_url=f"{settings.api_base_url}/payments/easypaisa/callback",
+            action_url=settings.easypaisa_action_url, store_id=settings.easypaisa_store_id,
+            hash_key=settings.easypaisa_hash_key, now=now, expiry_minutes=max(1, int(remaining // 60)))
     if order.payment_method == "jazzcash":
-        now = utc_now()
-        remaining = (parse_rfc3339(order.expires_at) - now).total_seconds() if order.expires_at else 0
         return jazzcash.payment_form(
             txn_ref=f"{order_id}{attempt:02d}", amount_paisa=int(order.charge_amount),
             description=f"Made in Pakistan order {order_id}", bill_reference=order_id,
@@ -77,6 +91,29 @@ def jazzcash_callback(form: Mapping[str, str]) -> CallbackResult:
     event = _verified(lambda: jazzcash.verify_callback(form, salt=settings.jazzcash_integrity_salt,
                                                        merchant_id=settings.jazzcash_merchant_id))
     order_id = event.order_ref[:_ORDER_ID_LENGTH] if len(event.order_ref) == _ORDER_ID_LENGTH + 2 else None
+    return CallbackResult(order_id, apply_event(event, order_id))
+
+
+def easypaisa_callback(form: Mapping[str, str], *, browser: bool) -> CallbackResult:
+    """Apply what Easypaisa's inquiry API says about the order a notification (or the buyer's return) names.
+
+    The notification is unsigned, so it is only a prompt to ask: an unknown order is not asked about, and
+    when the inquiry fails nothing is applied and the gateway is told to retry (503); the buyer, returning
+    with the browser, is sent to the order page, which shows the payment as still awaited.
+    """
+    order_ref = _verified(lambda: easypaisa.notified_ref(form))
+    order_id = order_ref[:_ORDER_ID_LENGTH] if len(order_ref) == _ORDER_ID_LENGTH + 2 else None
+    order = store.get_order(order_id) if order_id else None
+    if order is None or order.payment_method != easypaisa.PROVIDER:
+        logger.warning("easypaisa notification for an unknown order")
+        return CallbackResult(None, "unknown_order")
+    try:
+        event = inquire_easypaisa(get_settings(), order_ref)
+    except InquiryFailedError as error:
+        logger.warning("easypaisa inquiry failed", extra={"order_id": order_id, "error": str(error)})
+        if browser:
+            return CallbackResult(order_id, "inquiry_failed")
+        raise ServiceUnavailableError("Easypaisa could not confirm the payment now; try again.") from None
     return CallbackResult(order_id, apply_event(event, order_id))
 
 

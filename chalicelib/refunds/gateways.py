@@ -14,9 +14,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..config import Settings
-from ..payments import card, jazzcash
+from ..payments import card, easypaisa, jazzcash
 from ..payments.gateway import MalformedCallbackError, RefundAnswer, SignatureError
 from ..store.records import RefundRecord
+
+EASYPAISA_BY_HAND = "Easypaisa has no refund API: refund this payment from the Easypaisa merchant portal"
 
 
 class GatewayUnreachableError(Exception):
@@ -56,6 +58,9 @@ def request_refund(settings: Settings, refund: RefundRecord) -> RefundAnswer:
     """Ask the gateway that took the payment to give `refund.amount` back, under the refund's own id."""
     if refund.payment_ref is None:
         return RefundAnswer(refund_id=refund.refund_id, status="failed", failure="no payment reference on record")
+    if refund.provider == easypaisa.PROVIDER:
+        # Easypay's hosted checkout has no refund API: a person refunds from the merchant portal.
+        return RefundAnswer(refund_id=refund.refund_id, status="failed", failure=EASYPAISA_BY_HAND)
     timeout = settings.gateway_timeout_seconds
     if refund.provider == card.PROVIDER:
         form = card.refund_form(payment_intent=refund.payment_ref, amount=refund.amount, refund_id=refund.refund_id,
@@ -78,7 +83,7 @@ def request_refund(settings: Settings, refund: RefundRecord) -> RefundAnswer:
 
 def inquire(settings: Settings, refund: RefundRecord) -> RefundAnswer:
     """What the gateway knows of this refund: done, refused, pending, or nothing (`unknown`: safe to call)."""
-    if refund.payment_ref is None:
+    if refund.payment_ref is None or refund.provider == easypaisa.PROVIDER:
         return RefundAnswer(refund_id=refund.refund_id, status="unknown")
     timeout = settings.gateway_timeout_seconds
     if refund.provider == card.PROVIDER:

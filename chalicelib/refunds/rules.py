@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidStateError, NotFoundError, ValidationError
 from ..money import apply_bps
-from ..store.records import Order, OrderChange, PayoutEntry, RefundRecord
+from ..store.records import Order, OrderChange, PayoutEntry, RefundRecord, StockKey
 
 REFUNDABLE = ("paid", "partially_shipped", "shipped", "delivered")
 CANCELLABLE_PAID = ("paid", "partially_shipped", "shipped")
@@ -35,9 +35,19 @@ def refund_id_for(order_id: str, key: str) -> str:
 
 
 def request_hash(*, items: list[dict[str, Any]] | None, amount: int | None, reason: str, cancel: bool) -> str:
-    canonical = repr((sorted((item["listing_id"], int(item["quantity"])) for item in items or []),
+    canonical = repr((sorted(((item["listing_id"], *_variant(item), int(item["quantity"])) for item in items or []),
+                             key=repr),
                       amount, reason, cancel, items is None))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _variant(item: dict[str, Any]) -> tuple[str, ...]:
+    """A line's variant, if it has one (absent otherwise, so the hash of a line without variants never changed)."""
+    return (item["variant_id"],) if item.get("variant_id") is not None else ()
+
+
+def _named_variant(item: dict[str, Any]) -> dict[str, str]:
+    return {"variant_id": item["variant_id"]} if item.get("variant_id") is not None else {}
 
 
 def units_left(line: dict[str, Any]) -> int:
@@ -66,8 +76,9 @@ class Decision:
     items: list[dict[str, Any]]
     lines: list[dict[str, Any]]
     status: str
-    release: list[tuple[str, int]]
+    release: list[tuple[StockKey, int]]
     debits: dict[str, int]  # artisan_id -> PKR taken back from their balance (after delivery only)
+    commissions: dict[str, int] = field(default_factory=dict)  # artisan_id -> the commission on it, given back
 
 
 def _check_refundable(order: Order | None, cancel: bool) -> Order:
@@ -95,23 +106,23 @@ def _units(order: Order, items: list[dict[str, Any]] | None, amount: int | None)
         return [0] * len(order.lines)
     if items is None:
         return [units_left(line) for line in order.lines]
-    position = {line["listing_id"]: index for index, line in enumerate(order.lines)}
+    position = {(line["listing_id"], line.get("variant_id")): index for index, line in enumerate(order.lines)}
     units = [0] * len(order.lines)
     short = []
     for number, item in enumerate(items):
-        if item.get("variant_id") is not None:
-            raise ValidationError("This listing has no variants.", details=[
-                {"field": f"items[{number}].variant_id", "message": "the order's listings have no variants"}])
-        index = position.get(item["listing_id"])
+        index = position.get((item["listing_id"], item.get("variant_id")))
         if index is None:
-            raise ValidationError("A refunded line must be one of the order's.", details=[
-                {"field": f"items[{number}].listing_id", "message": "not a line of this order"}])
+            field_name = "variant_id" if item.get("variant_id") is not None else "listing_id"
+            raise ValidationError("A refunded line must be one of the order's (with its variant, if it has one).",
+                                  details=[{"field": f"items[{number}].{field_name}",
+                                            "message": "not a line of this order"}])
         if units[index]:
-            raise ValidationError("Each listing may appear once in items.", details=[
+            raise ValidationError("Each line may appear once in items.", details=[
                 {"field": f"items[{number}].listing_id", "message": "listed twice"}])
         units[index] = int(item["quantity"])
         if units[index] > units_left(order.lines[index]):
-            short.append({"listing_id": item["listing_id"], "available": units_left(order.lines[index])})
+            short.append({"listing_id": item["listing_id"], **_named_variant(item),
+                          "available": units_left(order.lines[index])})
     if short:
         raise InvalidStateError("Refunds together would exceed what was bought.", details=short)
     return units
@@ -166,16 +177,19 @@ def decide(order: Order | None, *, items: list[dict[str, Any]] | None, amount: i
         status = "refunded"
     else:
         status = order.status
-    release = [(line["listing_id"], back) for line, back in zip(order.lines, restock, strict=True) if back]
+    release = [((line["listing_id"], line.get("variant_id")), back)
+               for line, back in zip(order.lines, restock, strict=True) if back]
     debits: defaultdict[str, int] = defaultdict(int)
     if order.status == "delivered":
         for line, value in zip(order.lines, values, strict=True):
             debits[line["artisan_id"]] += value
-    refunded_items = [{"listing_id": line["listing_id"], "quantity": count}
+    refunded_items = [{"listing_id": line["listing_id"], **_named_variant(line), "quantity": count}
                       for line, count in zip(order.lines, units, strict=True) if count]
     return Decision(amount=amount, items=refunded_items, lines=lines, status=status, release=release,
                     debits={artisan: base - apply_bps(base, commission_bps)
-                            for artisan, base in debits.items() if base > 0})
+                            for artisan, base in debits.items() if base > 0},
+                    commissions={artisan: apply_bps(base, commission_bps)
+                                 for artisan, base in debits.items() if base > 0})
 
 
 def order_change(order: Order, decision: Decision, refund: RefundRecord, *, cancel_reason: str | None) -> OrderChange:
@@ -189,7 +203,8 @@ def order_change(order: Order, decision: Decision, refund: RefundRecord, *, canc
     if cancel_reason is not None:
         updates.update(cancel_reason=cancel_reason, cancelled_by="ops")
     entries = [PayoutEntry(artisan_id=artisan, order_id=order.order_id, amount=-debit, created_at=refund.created_at,
-                           kind="refund", ref=refund.refund_id) for artisan, debit in sorted(decision.debits.items())]
+                           kind="refund", ref=refund.refund_id, commission=-decision.commissions.get(artisan, 0))
+               for artisan, debit in sorted(decision.debits.items())]
     return OrderChange(order, updates, release=decision.release, once=list(entries),
                        payout_credits={artisan: -debit for artisan, debit in decision.debits.items()},
                        new_refund=refund)

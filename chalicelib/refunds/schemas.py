@@ -37,6 +37,7 @@ class RefundCreate(RequestModel):
 
 class RefundedLine(ResponseModel):
     listing_id: str
+    variant_id: str | None = None
     quantity: int
 
 

@@ -15,33 +15,55 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from ..errors import InvalidStateError, NotFoundError
+from ..errors import InvalidStateError, NotFoundError, ValidationError
 from ..ids import parse_rfc3339, rfc3339
-from ..store.records import AuditEntry, Order, OrderChange, ReturnRecord
+from ..store.records import AuditEntry, Order, OrderChange, ReturnRecord, StockKey
 
 REQUESTED = "requested"
 DECISIONS = ("approved", "rejected")
 
 
-def _units(order: Order, status: str) -> dict[str, int]:
-    units: dict[str, int] = {}
+def _key(item: Mapping[str, Any]) -> StockKey:
+    """A line (or a returned item) by its listing and variant: one order may hold several variants of a listing."""
+    return item["listing_id"], item.get("variant_id")
+
+
+def _named(key: StockKey) -> dict[str, str]:
+    return {"listing_id": key[0]} if key[1] is None else {"listing_id": key[0], "variant_id": key[1]}
+
+
+def _units(order: Order, status: str) -> dict[StockKey, int]:
+    units: dict[StockKey, int] = {}
     for entry in order.returns:
         if entry["status"] == status:
             for item in entry["items"]:
-                units[item["listing_id"]] = units.get(item["listing_id"], 0) + int(item["quantity"])
+                units[_key(item)] = units.get(_key(item), 0) + int(item["quantity"])
     return units
 
 
-def returnable(order: Order) -> dict[str, int]:
-    """Units of each listing that may still be asked back: delivered, less those waiting in a return and those
+def returnable(order: Order) -> dict[StockKey, int]:
+    """Units of each line that may still be asked back: delivered, less those waiting in a return and those
     refunded. An approved return's units count until its refund is recorded, then as refunded (not twice)."""
     waiting, approved = _units(order, REQUESTED), _units(order, "approved")
-    units: dict[str, int] = {}
+    units: dict[StockKey, int] = {}
     for line in order.lines:
-        listing_id = line["listing_id"]
-        gone = max(approved.get(listing_id, 0), int(line.get("refunded", 0)))
-        units[listing_id] = max(0, int(line["quantity"]) - waiting.get(listing_id, 0) - gone)
+        key = _key(line)
+        gone = max(approved.get(key, 0), int(line.get("refunded", 0)))
+        units[key] = max(0, int(line["quantity"]) - waiting.get(key, 0) - gone)
     return units
+
+
+def _variant_mismatch(order: Order, items: Mapping[StockKey, int]) -> ValidationError | None:
+    """A variant named for a line that has none (or no such line), or none named for a listing sold in variants."""
+    lines = {_key(line) for line in order.lines}
+    varied = {listing_id for listing_id, variant_id in lines if variant_id is not None}
+    details = [{"field": f"items[{number}].variant_id",
+                "message": "not a variant line of this order" if variant_id is not None
+                else "required: this listing was bought in variants"}
+               for number, (listing_id, variant_id) in enumerate(items)
+               if (variant_id is not None and (listing_id, variant_id) not in lines)
+               or (variant_id is None and listing_id in varied)]
+    return ValidationError("Name each line's variant exactly as it was bought.", details=details) if details else None
 
 
 def window_ends(order: Order, return_days: int) -> str | None:
@@ -56,9 +78,10 @@ def _summary(record: ReturnRecord) -> dict[str, Any]:
             "created_at": record.created_at}
 
 
-def request(order: Order | None, *, buyer_id: str, items: Mapping[str, int], reason: str, return_id: str,
+def request(order: Order | None, *, buyer_id: str, items: Mapping[StockKey, int], reason: str, return_id: str,
             return_days: int, now: str) -> OrderChange:
-    """The buyer asks to return `items` (listing_id -> units) of their delivered order within the window."""
+    """The buyer asks to return `items` ((listing_id, variant_id) -> units) of their delivered order within the
+    window."""
     if order is None or order.buyer_id != buyer_id:
         raise NotFoundError()
     ends = window_ends(order, return_days)
@@ -66,13 +89,16 @@ def request(order: Order | None, *, buyer_id: str, items: Mapping[str, int], rea
         raise InvalidStateError("Only a delivered order can be returned.")
     if now > ends:
         raise InvalidStateError(f"Returns are accepted within {return_days} days of delivery; that was {ends}.")
+    mismatch = _variant_mismatch(order, items)
+    if mismatch is not None:
+        raise mismatch
     available = returnable(order)
-    over = [{"listing_id": listing_id, "available": available.get(listing_id, 0)}
-            for listing_id, quantity in items.items() if quantity > available.get(listing_id, 0)]
+    over = [{**_named(key), "available": available.get(key, 0)}
+            for key, quantity in items.items() if quantity > available.get(key, 0)]
     if over:
         raise InvalidStateError("That is more than was delivered and not yet returned or refunded.", details=over)
     record = ReturnRecord(return_id=return_id, order_id=order.order_id, buyer_id=buyer_id,
-                          items=[{"listing_id": lid, "quantity": quantity} for lid, quantity in items.items()],
+                          items=[{**_named(key), "quantity": quantity} for key, quantity in items.items()],
                           reason=reason, status=REQUESTED, created_at=now)
     updates = {"open_returns": order.open_returns + 1, "returns": [*order.returns, _summary(record)]}
     return OrderChange(order, updates, return_record=record)

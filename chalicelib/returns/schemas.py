@@ -13,8 +13,8 @@ ReturnStatus = Literal["requested", "approved", "rejected"]
 
 class ReturnLineIn(RequestModel):
     listing_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    # Listings have no variants yet: an absent variant_id is accepted, any value is refused.
-    variant_id: None = Field(None, description="Not supported yet: must be absent or null.")
+    variant_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="The variant of a line that has one")
     quantity: int = Field(ge=1, le=100)
 
 
@@ -24,9 +24,9 @@ class ReturnCreate(RequestModel):
 
     @model_validator(mode="after")
     def _distinct(self) -> ReturnCreate:
-        ids = [item.listing_id for item in self.items]
+        ids = [(item.listing_id, item.variant_id) for item in self.items]
         if len(set(ids)) != len(ids):
-            raise ValueError("each listing may appear once in items")
+            raise ValueError("each line (listing, and variant if it has one) may appear once in items")
         return self
 
 
@@ -37,6 +37,7 @@ class ReturnDecision(RequestModel):
 
 class ReturnLine(ResponseModel):
     listing_id: str
+    variant_id: str | None = None
     quantity: int
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 def request_return(*, identity: Identity, order_id: str, request: ReturnCreate) -> dict[str, Any]:
     """The buyer asks to return units of their delivered order; it joins the ops returns queue."""
-    items = {item.listing_id: item.quantity for item in request.items}
+    items = {(item.listing_id, item.variant_id): item.quantity for item in request.items}
     return_id = new_id("RT")
     days = get_settings().return_days
     made: list[ReturnRecord] = []

@@ -9,10 +9,10 @@ from pynamodb.expressions.condition import Condition
 
 from ..errors import DuplicateError, NotFoundError
 from ..optimistic import ConflictError
-from . import audit
+from . import audit, outbox
 from .conditions import changed_meanwhile, condition_failed
 from .pages import Page, query_page
-from .records import Artisan, AuditEntry
+from .records import Artisan, AuditEntry, OutboxEvent
 from .tables import ArtisanItem, ClaimItem
 from .transactions import Transaction
 
@@ -98,6 +98,12 @@ def update_artisan(expected: Artisan, changes: dict[str, Any], *, audit_entry: A
         transaction = Transaction(ArtisanItem.Meta.region)
         transaction.update(ArtisanItem(expected.artisan_id), actions, condition=condition, tag="profile")
         audit.record(transaction, audit_entry)
+        if updated.verification != expected.verification and updated.verification in ("verified", "rejected"):
+            # The artisan is told the decision (an SMS): an event with the decision's own transaction.
+            outbox.add(transaction, OutboxEvent(
+                f"artisan.verification#{expected.artisan_id}#{audit_entry.audit_id}", "artisan.verification",
+                expected.artisan_id, {"decision": updated.verification, "note": updated.verification_note},
+                audit_entry.at))
         if transaction.commit():
             raise ConflictError()
         return updated

@@ -12,7 +12,7 @@ from ..wiring import get_settings
 
 
 @lru_cache(maxsize=16)
-def _client(service: str, region: str, endpoint_url: str | None, patient: bool) -> Any:
+def _client(service: str, region: str, endpoint_url: str | None, patient: bool, single_attempt: bool = False) -> Any:
     import boto3
     from botocore.config import Config
 
@@ -25,14 +25,20 @@ def _client(service: str, region: str, endpoint_url: str | None, patient: bool) 
     if patient:
         # Background work waits out throttling with back-off; a request fails fast with botocore's defaults.
         options["retries"] = {"max_attempts": 8, "mode": "standard"}
+    if single_attempt:
+        # A call that must not be repeated blindly (an SMS or e-mail has no idempotency token): the caller
+        # decides what a failure means.
+        options["retries"] = {"total_max_attempts": 1}
     # A session of its own: boto3's default session keeps the first credentials it resolved.
     return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url,
                                           config=Config(**options) if options else None)
 
 
-def aws_client(service: str, *, patient: bool = False) -> Any:
-    """The client of `service` for this container's settings (`patient`: retries throttling, for background work)."""
-    return _client(service, get_settings().region, os.environ.get("AWS_ENDPOINT_URL") or None, patient)
+def aws_client(service: str, *, patient: bool = False, single_attempt: bool = False) -> Any:
+    """The client of `service` for this container's settings (`patient`: retries throttling, for background work;
+    `single_attempt`: never retried by botocore)."""
+    return _client(service, get_settings().region, os.environ.get("AWS_ENDPOINT_URL") or None, patient,
+                   single_attempt)
 
 
 def reset_clients() -> None:

@@ -11,7 +11,8 @@ touches the listing. What would have made the pair atomic is made repairable:
    idempotency record;
 2. `reserve`: per hot line, `stock -= q` if `stock >= q`, active and not held by moderation,
    recording `hold_<order id>` on the listing in the same write, so whether this order took its
-   units is always on the item;
+   units is always on the item (a variant's line: the variant's stock, live, and
+   `hold_<order id>_<variant id>`: each variant of one listing is held apart);
 3. `finish`: one transaction makes the order real (artisan copies, expiry queue, cold lines'
    reservations), conditional on it being neither finished nor abandoned;
 4. `clear_hold`: the listing forgets the hold (one more single-item write).
@@ -36,7 +37,7 @@ from pynamodb.exceptions import UpdateError
 
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
-from . import limits
+from . import limits, outbox
 from .conditions import condition_failed
 from .orders import (
     DuplicateRecordError,
@@ -45,10 +46,11 @@ from .orders import (
     expiry_queue,
     line_units,
     order_row,
+    placed_event,
     put_new_order,
-    sellable,
+    reserve_in,
 )
-from .records import BuyerLimits, IdempotencyRecord, Order
+from .records import BuyerLimits, IdempotencyRecord, Order, StockKey
 from .tables import IdempotencyItem, ListingItem, OrderByRepair, OrderItem
 from .transactions import Transaction
 
@@ -77,8 +79,15 @@ def _client() -> Any:
     return _writer(ListingItem.Meta.region, os.environ.get("AWS_ENDPOINT_URL") or None)
 
 
-def _hold(order_id: str) -> str:
-    return f"hold_{order_id}"
+def _hold(order_id: str, variant_id: str | None) -> str:
+    return f"hold_{order_id}" if variant_id is None else f"hold_{order_id}_{variant_id}"
+
+
+def _stock_path(variant_id: str | None) -> tuple[str, dict[str, str]]:
+    """The stock an order takes, as an expression path and its names: the listing's own, or a variant's."""
+    if variant_id is None:
+        return "#stock", {"#stock": "stock"}
+    return "#variants.#variant.#stock", {"#variants": "variants", "#variant": variant_id, "#stock": "stock"}
 
 
 def _patiently(write: Any) -> Any:
@@ -123,23 +132,33 @@ def begin(order: Order, idempotency: IdempotencyRecord, *, reserving_until: str,
     row.expiry_queue = None
     transaction = Transaction(OrderItem.Meta.region)
     put_new_order(transaction, row, idempotency)
-    limits.count_in(transaction, order.buyer_id, line_units(order), buyer_limits)
+    limits.count_in(transaction, order.buyer_id, line_units(order.lines), buyer_limits)
     failed = transaction.commit()
     if "idempotency" in failed or "order" in failed:
         raise DuplicateRecordError()
     limits.raise_for(failed)
 
 
-def reserve(listing_id: str, order_id: str, quantity: int) -> None:
-    """Take `quantity` units for the order, once (StockShortError: not enough, not active, or held)."""
+def reserve(key: StockKey, order_id: str, quantity: int) -> None:
+    """Take `quantity` units of the listing (variant) for the order, once (StockShortError: not enough, not active,
+    held, or the variant retired)."""
+    listing_id, variant_id = key
+    stock, names = _stock_path(variant_id)
+    update = f"SET {stock} = {stock} - :q, #hold = :q"
+    condition = (f"{stock} >= :q AND #status = :active AND attribute_not_exists(#hold)"
+                 " AND attribute_not_exists(moderation_hold)")
+    values = {":q": {"N": str(quantity)}, ":active": {"S": "active"}}
+    if variant_id is not None:
+        update += " ADD variant_moves :one"
+        condition += " AND attribute_not_exists(#variants.#variant.retired)"
+        values[":one"] = {"N": "1"}
+
     def write() -> None:
         _client().update_item(
             TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
-            UpdateExpression="SET stock = stock - :q, #hold = :q",
-            ConditionExpression=("stock >= :q AND #status = :active AND attribute_not_exists(#hold)"
-                                 " AND attribute_not_exists(moderation_hold)"),
-            ExpressionAttributeNames={"#hold": _hold(order_id), "#status": "status"},
-            ExpressionAttributeValues={":q": {"N": str(quantity)}, ":active": {"S": "active"}})
+            UpdateExpression=update, ConditionExpression=condition,
+            ExpressionAttributeNames={**names, "#hold": _hold(order_id, variant_id), "#status": "status"},
+            ExpressionAttributeValues=values)
 
     try:
         _patiently(write)
@@ -149,13 +168,22 @@ def reserve(listing_id: str, order_id: str, quantity: int) -> None:
         raise
 
 
-def release(listing_id: str, order_id: str) -> bool:
-    """Give back what the order holds on the listing, once; False if it holds nothing there."""
+def release(key: StockKey, order_id: str) -> bool:
+    """Give back what the order holds on the listing (variant), once; False if it holds nothing there."""
+    listing_id, variant_id = key
+    stock, names = _stock_path(variant_id)
+    update = f"SET {stock} = {stock} + #hold REMOVE #hold"
+    values: dict[str, Any] = {}
+    if variant_id is not None:
+        update += " ADD variant_moves :one"
+        values[":one"] = {"N": "1"}
+
     def write() -> None:
         _client().update_item(
             TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
-            UpdateExpression="SET stock = stock + #hold REMOVE #hold",
-            ConditionExpression="attribute_exists(#hold)", ExpressionAttributeNames={"#hold": _hold(order_id)})
+            UpdateExpression=update, ConditionExpression="attribute_exists(#hold)",
+            ExpressionAttributeNames={**names, "#hold": _hold(order_id, variant_id)},
+            **({"ExpressionAttributeValues": values} if values else {}))
 
     try:
         _patiently(write)
@@ -166,17 +194,18 @@ def release(listing_id: str, order_id: str) -> bool:
     return True
 
 
-def clear_hold(listing_id: str, order_id: str) -> None:
+def clear_hold(key: StockKey, order_id: str) -> None:
     """Forget a finished order's hold on the listing (a leftover hold is only a few bytes)."""
+    listing_id, variant_id = key
     try:
         _patiently(lambda: _client().update_item(
             TableName=ListingItem.Meta.table_name, Key={"listing_id": {"S": listing_id}},
-            UpdateExpression="REMOVE #hold", ExpressionAttributeNames={"#hold": _hold(order_id)}))
+            UpdateExpression="REMOVE #hold", ExpressionAttributeNames={"#hold": _hold(order_id, variant_id)}))
     except (ClientError, ServiceUnavailableError):
         return
 
 
-def finish(order: Order, cold: list[tuple[str, int]]) -> None:
+def finish(order: Order, cold: list[tuple[StockKey, int]]) -> None:
     """Make the reserving order real: artisan copies, expiry queue, the other lines' reservations.
 
     Raises ConflictError if the sweep abandoned it, StockShortError if a cold line fell short.
@@ -191,9 +220,9 @@ def finish(order: Order, cold: list[tuple[str, int]]) -> None:
                        condition=OrderItem.reserving_until.exists() & OrderItem.abandoned.does_not_exist())
     for row in artisan_copy_rows(order):
         transaction.put(row)
-    for listing_id, quantity in cold:
-        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(-quantity)],
-                           condition=sellable(quantity), tag=("reserve", listing_id))
+    reserve_in(transaction, cold)
+    outbox.add(transaction, placed_event(order.order_id, order.buyer_id, order.status, order.lines,
+                                         order.charge_amount, order.charge_currency, order.created_at))
     failed = transaction.commit()
     short = [tag[1] for tag in failed if isinstance(tag, tuple) and tag[0] == "reserve"]
     if short:
@@ -202,10 +231,10 @@ def finish(order: Order, cold: list[tuple[str, int]]) -> None:
         raise ConflictError()
 
 
-def abandon(order_id: str) -> list[str]:
+def abandon(order_id: str) -> list[StockKey]:
     """Undo a reserving order: mark it abandoned, give back what it holds, delete it and its key.
 
-    Returns the listings whose units came back. Safe to repeat: each step is conditional.
+    Returns the listings (variants) whose units came back. Safe to repeat: each step is conditional.
     """
     row = OrderItem(order_id)
     try:
@@ -214,14 +243,14 @@ def abandon(order_id: str) -> list[str]:
         if condition_failed(error):
             return []  # finished, or already deleted
         raise
-    released = [line["listing_id"] for line in row.lines if release(line["listing_id"], order_id)]
+    released = [key for key, _ in line_units(row.lines) if release(key, order_id)]
     transaction = Transaction(OrderItem.Meta.region)
     transaction.delete(OrderItem(order_id), condition=OrderItem.abandoned.exists())
     if row.reserving_key:
         transaction.delete(IdempotencyItem(row.reserving_key), condition=IdempotencyItem.order_id == order_id)
     if row.limits_counted:
         # With the delete, whose condition only one abandon passes: the buyer's counts come back once.
-        limits.count_out(transaction, row.buyer_id, [(line["listing_id"], int(line["quantity"])) for line in row.lines])
+        limits.count_out(transaction, row.buyer_id, line_units(row.lines))
     transaction.commit()
     return released
 

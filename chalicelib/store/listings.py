@@ -23,7 +23,7 @@ from .transactions import Transaction
 MAX_IMAGES = 10
 _FIELDS = tuple(field.name for field in fields(Listing))
 _INTEGERS = frozenset({"price_amount", "stock", "weight_grams", "processing_days", "version"})
-_COUNTERS = frozenset({"rating_sum", "rating_count"})  # absent until the first review
+_COUNTERS = frozenset({"rating_sum", "rating_count", "variant_moves"})  # absent until first added to
 _BROWSE = ("browse_all", "browse_category", "browse_artisan", "browse_province", "browse_price")
 ACTIVE = "active"
 SEARCH_QUEUE = "pending"
@@ -41,9 +41,14 @@ def listing_from_row(row: ListingItem) -> Listing:
             value = int(value)
         elif name in _COUNTERS:
             value = int(value or 0)
-        elif name in ("attributes", "images"):
+        elif name in ("attributes", "images", "variants"):
             value = value.as_dict() if hasattr(value, "as_dict") else dict(value or {})
+        elif name == "options":
+            value = list(value or [])
         values[name] = value
+    values["variants"] = {variant_id: dict(variant, stock=int(variant["stock"]),
+                                           price_amount=int(variant["price_amount"]))
+                          for variant_id, variant in values["variants"].items()}
     values["description"] = values["description"] or ""
     return Listing(**values)
 
@@ -74,7 +79,7 @@ def put_new_listing(listing: Listing) -> Listing:
 
 
 def update_listing(current: Listing, changes: dict[str, Any], *, stock_unchanged: bool = False,
-                   ready_image: str | None = None, publisher: str | None = None,
+                   variants_unchanged: bool = False, ready_image: str | None = None, publisher: str | None = None,
                    releasing_for: str | None = None, audit_entry: AuditEntry | None = None) -> Listing:
     """Apply `changes` (None removes) if the listing is still at `current.version`; returns the new listing.
 
@@ -82,7 +87,9 @@ def update_listing(current: Listing, changes: dict[str, Any], *, stock_unchanged
     also requires the moderation hold it read, so a hold placed meanwhile is never
     undone by an edit. With `stock_unchanged` it requires the stock it read
     (reservations do not move the version, so a stock edit must not erase one);
-    with `ready_image` it requires that photo to be ready still. With `publisher`
+    with `variants_unchanged` it requires that no variant's stock moved since
+    the read (`variant_moves`: a variants edit writes them all); with
+    `ready_image` it requires that photo to be ready still. With `publisher`
     the same transaction checks that this artisan may publish (verified, no
     listing hold: NotPublishableError); with `releasing_for` that this artisan's
     holds are being released still (ReleaseStoppedError: a new hold began). An ops
@@ -103,6 +110,9 @@ def update_listing(current: Listing, changes: dict[str, Any], *, stock_unchanged
                   else ListingItem.moderation_hold == current.moderation_hold)
     if stock_unchanged:
         condition &= ListingItem.stock == current.stock
+    if variants_unchanged:
+        moves = ListingItem.variant_moves == current.variant_moves
+        condition &= (ListingItem.variant_moves.does_not_exist() | moves) if current.variant_moves == 0 else moves
     if ready_image is not None:
         condition &= ListingItem.images[ready_image]["status"] == "ready"
     if publisher is not None or releasing_for is not None or audit_entry is not None:

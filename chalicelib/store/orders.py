@@ -17,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
-from . import audit, limits
+from . import audit, limits, outbox
 from . import refunds as refund_rows
 from . import returns as return_rows
 from .conditions import condition_failed
@@ -30,8 +30,10 @@ from .records import (
     Listing,
     Order,
     OrderChange,
+    OutboxEvent,
     PaymentRecord,
     PayoutEntry,
+    StockKey,
 )
 from .tables import (
     ArtisanOrderItem,
@@ -48,6 +50,7 @@ from .transactions import Transaction
 EXPIRY_QUEUE = "pending"
 _BATCH_RETRIES = 5
 BALANCE_KEY = "balance"
+_LEDGER_READS = 3  # a ledger read that saw the balance move is repeated this often, then 503
 _ORDER_FIELDS = tuple(field.name for field in fields(Order))
 _ORDER_INTEGERS = frozenset({"subtotal", "shipping", "total", "charge_amount", "revision", "payment_attempts",
                              "open_returns", "refunded_amount"})
@@ -96,7 +99,8 @@ def _artisan_order(row: ArtisanOrderItem) -> ArtisanOrder:
 
 def _payout_entry(row: PayoutItem) -> PayoutEntry:
     return PayoutEntry(artisan_id=row.artisan_id, order_id=row.order_id, amount=int(row.amount),
-                       created_at=row.created_at, kind=row.kind or "sale", ref=row.ref)
+                       created_at=row.created_at, kind=row.kind or "sale", ref=row.ref,
+                       commission=int(row.commission or 0))
 
 
 def payout_entry_key(entry: PayoutEntry) -> str:
@@ -121,6 +125,9 @@ def put_new_order(transaction: Transaction, row: OrderItem, idempotency: Idempot
                                     order_id=idempotency.order_id, expires_at_epoch=idempotency.expires_at_epoch),
                     condition=IdempotencyItem.idempotency_key.does_not_exist(), tag="idempotency")
     transaction.put(row, condition=OrderItem.order_id.does_not_exist(), tag="order")
+    if not row.repair_queue:  # a hot order is placed when `store.hot.finish` makes it real
+        outbox.add(transaction, placed_event(row.order_id, row.buyer_id, row.status, row.lines, row.charge_amount,
+                                             row.charge_currency, row.created_at))
 
 
 def artisan_copy_rows(order: Order) -> list[ArtisanOrderItem]:
@@ -140,7 +147,7 @@ def _once_row(record: PaymentRecord | PayoutEntry) -> PaymentEventItem | PayoutI
     if isinstance(record, PayoutEntry):
         return PayoutItem(record.artisan_id, payout_entry_key(record), order_id=record.order_id,
                           amount=record.amount, currency="PKR", created_at=record.created_at, kind=record.kind,
-                          ref=record.ref)
+                          ref=record.ref, commission=record.commission or None)
     return PaymentEventItem(record.key, order_id=record.order_id, outcome=record.outcome, amount=record.amount,
                             currency=record.currency, created_at=record.created_at)
 
@@ -223,11 +230,10 @@ def commit_change(change: OrderChange, *, now: str) -> None:
     if order.limits_counted and limits.is_open(order.status) and not limits.is_open(status):
         # Leaving "open" (paid, shipped, cancelled, expired, ...): the buyer's counts come back, once,
         # since this transaction is conditional on the revision that was read.
-        limits.count_out(transaction, order.buyer_id, line_units(order))
-    _reserve(transaction, change.reserve)
-    for listing_id, quantity in change.release:
-        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(quantity)],
-                           condition=ListingItem.listing_id.exists())
+        limits.count_out(transaction, order.buyer_id, line_units(order.lines))
+    reserve_in(transaction, change.reserve)
+    for listing_id, units in _by_listing(change.release).items():
+        transaction.update(ListingItem(listing_id), _stock_moves(units, +1), condition=ListingItem.listing_id.exists())
     for record in change.once:
         row = _once_row(record)
         transaction.put(row, condition=type(row)._hash_key_attribute().does_not_exist(), tag="once")
@@ -242,7 +248,56 @@ def commit_change(change: OrderChange, *, now: str) -> None:
         refund_rows.write_new(transaction, change.new_refund)
     if change.settled_refund is not None:
         refund_rows.write_settled(transaction, change.settled_refund)
+    for event in order_events(change, updates, now):
+        outbox.add(transaction, event)
     _raise_for(transaction.commit())
+
+
+def _event_data(order: Order, **more: Any) -> dict[str, Any]:
+    """What an order's messages say and whom they go to: its buyer and (per kind) its artisans."""
+    return {"order_id": order.order_id, "buyer_id": order.buyer_id, "artisan_ids": order.artisan_ids,
+            "payment_method": order.payment_method, "amount": order.charge_amount,
+            "currency": order.charge_currency, "lines": _event_lines(order.lines), **more}
+
+
+def _event_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"artisan_id": line["artisan_id"], "title": line["title"], "quantity": int(line["quantity"])}
+            for line in lines]
+
+
+def placed_event(order_id: str, buyer_id: str, status: str, lines: list[dict[str, Any]], amount: Any,
+                 currency: str, now: str) -> OutboxEvent:
+    """`order.placed`: a cash-on-delivery order is confirmed as it is placed, so its artisans are told too."""
+    data = {"order_id": order_id, "buyer_id": buyer_id, "artisan_ids": sorted({line["artisan_id"] for line in lines}),
+            "payment_method": "cod" if status == "confirmed" else "online", "status": status, "amount": int(amount),
+            "currency": currency, "lines": _event_lines(lines)}
+    return OutboxEvent(f"order.placed#{order_id}", "order.placed", None, data, now)
+
+
+def order_events(change: OrderChange, updates: dict[str, Any], now: str) -> list[OutboxEvent]:
+    """The events an order change causes, derived here from the transition so every writer emits them:
+    paid, shipped (per artisan whose lines all shipped now, with carrier and tracking), delivered, refunded.
+    At most two per change (a refund may come with a status), so a transaction grows by two items at most."""
+    order, events = change.order, []
+    status = updates.get("status", order.status)
+    if status != order.status and status in ("paid", "delivered"):
+        events.append(OutboxEvent(f"order.{status}#{order.order_id}", f"order.{status}", None, _event_data(order), now))
+    if "lines" in updates:
+        for artisan_id in order.artisan_ids:
+            before = [line for line in order.lines if line["artisan_id"] == artisan_id]
+            after = [line for line in updates["lines"] if line["artisan_id"] == artisan_id]
+            if all(line["fulfilment"] == "shipped" for line in after) and \
+                    not all(line["fulfilment"] == "shipped" for line in before):
+                events.append(OutboxEvent(
+                    f"order.shipped#{order.order_id}#{artisan_id}", "order.shipped", None,
+                    _event_data(order, artisan_id=artisan_id, carrier=after[0].get("carrier"),
+                                tracking_number=after[0].get("tracking_number"), lines=_event_lines(after)), now))
+    if change.new_refund is not None:
+        refund = change.new_refund
+        events.append(OutboxEvent(f"order.refunded#{refund.refund_id}", "order.refunded", None,
+                                  _event_data(order, amount=refund.amount, currency=refund.currency,
+                                              refund_id=refund.refund_id), now))
+    return events
 
 
 def queue_keys(order: Order, updates: dict[str, Any], now: str) -> dict[str, str | None]:
@@ -274,16 +329,59 @@ def _order_actions(updates: dict[str, Any]) -> list[Any]:
     return actions
 
 
+def in_catalog() -> Any:
+    return (ListingItem.status == "active") & ListingItem.moderation_hold.does_not_exist()
+
+
 def sellable(quantity: int) -> Any:
     """The condition under which a listing gives `quantity` units to an order: enough stock, in the catalog."""
-    return ((ListingItem.stock >= quantity) & (ListingItem.status == "active")
-            & ListingItem.moderation_hold.does_not_exist())
+    return (ListingItem.stock >= quantity) & in_catalog()
 
 
-def _reserve(transaction: Transaction, reservations: list[tuple[str, int]]) -> None:
-    for listing_id, quantity in reservations:
-        transaction.update(ListingItem(listing_id), [ListingItem.stock.add(-quantity)],
-                           condition=sellable(quantity), tag=("reserve", listing_id))
+def _by_listing(moves: list[tuple[StockKey, int]]) -> dict[str, dict[str | None, int]]:
+    """Stock moves grouped by listing item: a transaction may touch each item once, so one listing's variants
+    move in one update."""
+    grouped: dict[str, dict[str | None, int]] = {}
+    for (listing_id, variant_id), quantity in moves:
+        units = grouped.setdefault(listing_id, {})
+        units[variant_id] = units.get(variant_id, 0) + quantity
+    return grouped
+
+
+def _variant_stock(variant_id: str) -> Any:
+    return ListingItem.variants[variant_id]["stock"]
+
+
+def _stock_moves(units: dict[str | None, int], sign: int) -> list[Any]:
+    """The update actions that move a listing's own stock (key None) and its variants' by `sign` x units.
+
+    Nested values cannot be ADDed: a variant's stock is SET to itself plus the change, and every such move
+    adds to `variant_moves`, which a variants edit is conditional on (store/listings.py)."""
+    actions: list[Any] = []
+    for variant_id, quantity in units.items():
+        if variant_id is None:
+            actions.append(ListingItem.stock.add(sign * quantity))
+        else:
+            stock = _variant_stock(variant_id)
+            actions.append(stock.set(stock + quantity) if sign > 0 else stock.set(stock - quantity))
+    if any(variant_id is not None for variant_id in units):
+        actions.append(ListingItem.variant_moves.add(1))
+    return actions
+
+
+def reserve_in(transaction: Transaction, reservations: list[tuple[StockKey, int]]) -> None:
+    """Each listing gives its units in one conditional update: enough of its own stock or of each variant's
+    (a live one: not retired), and in the catalog; a failure is tagged ("reserve", listing_id)."""
+    for listing_id, units in _by_listing(reservations).items():
+        condition = in_catalog()
+        for variant_id, quantity in units.items():
+            if variant_id is None:
+                condition &= ListingItem.stock >= quantity
+            else:
+                condition &= ((_variant_stock(variant_id) >= quantity)
+                              & ListingItem.variants[variant_id]["retired"].does_not_exist())
+        transaction.update(ListingItem(listing_id), _stock_moves(units, -1), condition=condition,
+                           tag=("reserve", listing_id))
 
 
 def _raise_for(failed: list[Any]) -> None:
@@ -300,12 +398,12 @@ def _raise_for(failed: list[Any]) -> None:
     raise ConflictError()
 
 
-def line_units(order: Order) -> list[tuple[str, int]]:
-    """(listing_id, quantity) of each line: what the order reserved and counts against its buyer."""
-    return [(line["listing_id"], int(line["quantity"])) for line in order.lines]
+def line_units(lines: list[dict[str, Any]]) -> list[tuple[StockKey, int]]:
+    """(stock key, quantity) of each line: what the order reserved and counts against its buyer."""
+    return [((line["listing_id"], line.get("variant_id")), int(line["quantity"])) for line in lines]
 
 
-def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: IdempotencyRecord,
+def place_order(order: Order, reservations: list[tuple[StockKey, int]], idempotency: IdempotencyRecord,
                 buyer_limits: BuyerLimits) -> None:
     """Write the order, each artisan's copy of their lines, every reservation, the buyer's counts (within
     `buyer_limits`) and the idempotency record at once.
@@ -320,8 +418,8 @@ def place_order(order: Order, reservations: list[tuple[str, int]], idempotency: 
     put_new_order(transaction, order_row(order), idempotency)
     for row in artisan_copy_rows(order):
         transaction.put(row)
-    limits.count_in(transaction, order.buyer_id, line_units(order), buyer_limits)
-    _reserve(transaction, reservations)
+    limits.count_in(transaction, order.buyer_id, line_units(order.lines), buyer_limits)
+    reserve_in(transaction, reservations)
     _raise_for(transaction.commit(retry_conflicts=False))
 
 
@@ -358,6 +456,23 @@ def payout_balance(artisan_id: str) -> int:
 def payout_entries(artisan_id: str, *, limit: int, cursor: str | None) -> Page[PayoutEntry]:
     return query_page(PayoutItem, artisan_id, convert=_payout_entry, query_id=f"payouts:{artisan_id}", limit=limit,
                       cursor=cursor, range_key_condition=PayoutItem.entry_key.startswith("entry#"))
+
+
+def ledger_since(artisan_id: str, start: str) -> tuple[int, list[PayoutEntry]]:
+    """The balance and every entry written at or after `start`, oldest first, as one consistent picture.
+
+    A ledger change writes its entry and the balance in one transaction, but a Query is not isolated from
+    transactions: the balance is read before and after the Query, and the read is repeated if it moved.
+    Cost: 2 GetItems + the Query's pages (1 MB each, about 5,000 entries), per attempt.
+    """
+    for _ in range(_LEDGER_READS):
+        before = payout_balance(artisan_id)
+        rows = PayoutItem.query(artisan_id, PayoutItem.entry_key.between(f"entry#{start}", "entry#~"),
+                                consistent_read=True)
+        entries = [_payout_entry(row) for row in rows]
+        if payout_balance(artisan_id) == before:
+            return before, entries
+    raise ServiceUnavailableError(headers={"Retry-After": "1"})
 
 
 def next_payment_attempt(order_id: str) -> int | None:

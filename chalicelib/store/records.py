@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# What one stock count is kept under: a listing, or one variant of it (listing_id, variant_id | None).
+StockKey = tuple[str, str | None]
+
 
 @dataclass(frozen=True)
 class Artisan:
@@ -58,6 +61,13 @@ class Listing:
     # Reviews: the sum and count of the visible ratings, changed in the same transaction as each review.
     rating_sum: int = 0
     rating_count: int = 0
+    # Variants (catalog/rules.py): up to 3 options [{name, name_ur, values}] and the variants by id, each
+    # {options, price_amount, stock, sku?, retired?}; a variant taken off the listing stays, retired, so stock
+    # coming back to it from an order in flight always has a place. With variants, `stock` (the listing's own
+    # pool) is 0 and the units live in the variants; `variant_moves` counts every change to their stock.
+    options: list[dict[str, Any]] = field(default_factory=list)
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    variant_moves: int = 0
 
     @property
     def sellable(self) -> bool:
@@ -158,7 +168,9 @@ class PaymentRecord:
 class PayoutEntry:
     """A line of an artisan's payout ledger, written once: `sale` per delivered order, `refund` per refund, ...
 
-    `ref` tells apart several entries of one kind for one order (the refund id).
+    `ref` tells apart several entries of one kind for one order (the refund id). `amount` is what the balance
+    moves by; `commission` is the platform's share taken off it (a sale) or given back (a refund, negative), so
+    the gross is `amount + commission` (statements show both; entries older than the field carry 0).
     """
 
     artisan_id: str
@@ -167,6 +179,7 @@ class PayoutEntry:
     created_at: str
     kind: str = "sale"
     ref: str | None = None
+    commission: int = 0
 
 
 @dataclass(frozen=True)
@@ -249,13 +262,13 @@ class OrderChange:
 
     `updates` None removes an attribute. When `lines` changes, each artisan's copy
     follows; every copy gets the new status. `reserve`/`release` are
-    (listing_id, quantity); `once` are records that must not exist yet.
+    (stock key, quantity), the key a listing or one of its variants; `once` are records that must not exist yet.
     """
 
     order: Order
     updates: dict[str, Any] = field(default_factory=dict)
-    reserve: list[tuple[str, int]] = field(default_factory=list)
-    release: list[tuple[str, int]] = field(default_factory=list)
+    reserve: list[tuple[StockKey, int]] = field(default_factory=list)
+    release: list[tuple[StockKey, int]] = field(default_factory=list)
     once: list[PaymentRecord | PayoutEntry] = field(default_factory=list)
     payout_credits: dict[str, int] = field(default_factory=dict)
     audit: AuditEntry | None = None  # an ops decision is recorded with the change it makes
@@ -272,3 +285,111 @@ class BuyerLimits:
 
     max_open_orders: int
     max_units_per_buyer: int
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """Something that must produce messages, written in the transaction of the change that causes it.
+
+    `event_id` is derived from the change (`order.paid#<order_id>`), so a retried change cannot write a second
+    one. `recipient_user_id` names the one user it is for; None for an order's events, whose recipients (its
+    buyer, its artisans) the notifier takes from `data`.
+    """
+
+    event_id: str
+    kind: str
+    recipient_user_id: str | None
+    data: dict[str, Any]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """What one user wants to be told through: SMS, e-mail, and in which language ("en" | "ur")."""
+
+    sms: bool
+    email: bool
+    language: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message of one event to one user on one channel: recorded before it is sent, so it is sent once.
+
+    `status`: held (quiet hours, until `send_after`) | sending | sent | failed | suppressed (the user turned
+    the channel off).
+    """
+
+    delivery_id: str
+    event_id: str
+    kind: str
+    user_id: str
+    channel: str  # sms | email
+    recipient: str  # E.164 phone or e-mail address
+    language: str
+    subject: str
+    body: str
+    status: str
+    created_at: str
+    updated_at: str
+    send_after: str | None = None
+    attempts: int = 0
+    provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PayoutAccount:
+    """Where an artisan is paid (kept on their payout balance row): `number` is the IBAN or the wallet's MSISDN.
+
+    Never logged; every answer masks `number` (payouts/rules.py mask).
+    """
+
+    method: str  # iban | jazzcash_wallet | easypaisa_wallet
+    number: str
+    title: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class PayoutCandidate:
+    """An artisan's payout balance row as read (consistently) before a run debits it."""
+
+    artisan_id: str
+    balance: int
+    account: PayoutAccount | None
+
+
+@dataclass(frozen=True)
+class PayoutRun:
+    """One payout run: who started it, its minimum, exact counts and total, and its bank file once `ready`.
+
+    status: running (paying) | ready (file written, awaiting the bank) | settled (every transfer paid or failed).
+    """
+
+    run_id: str
+    status: str
+    trigger: str  # ops | schedule
+    created_by: str
+    created_at: str
+    updated_at: str
+    min_amount: int
+    request_hash: str
+    artisans: int = 0
+    total: int = 0
+    paid: int = 0
+    failed: int = 0
+    file_key: str | None = None
+
+
+@dataclass(frozen=True)
+class PayoutTransfer:
+    """One artisan's payout in one run: `sent` when debited, then `paid` or `failed` once the bank answers."""
+
+    run_id: str
+    artisan_id: str
+    amount: int
+    status: str
+    account: PayoutAccount
+    created_at: str
+    settled_at: str | None = None
+    bank_ref: str | None = None

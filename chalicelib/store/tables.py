@@ -14,6 +14,7 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -213,6 +214,11 @@ class ListingItem(Model):
     # (search/service.py); `search_queue` keys the sparse index the sweep reads.
     search_pending = UnicodeAttribute(null=True)
     search_queue = UnicodeAttribute(null=True)
+    # Variants (store/listings.py): raw list of options, raw map variant_id -> {options, price_amount, stock, ...};
+    # `variant_moves` is added to by every write that moves a variant's stock (an edit is conditional on it).
+    options: ListAttribute[Any] = ListAttribute(null=True)
+    variants: MapAttribute[str, Any] = MapAttribute(null=True)
+    variant_moves = NumberAttribute(null=True)
 
     by_owner = ListingByOwner()
     by_recent = ListingByRecent()
@@ -380,6 +386,15 @@ class PaymentEventItem(Model):
     created_at = UnicodeAttribute()
 
 
+class PayoutByPayable(GlobalSecondaryIndex["PayoutItem"]):
+    """Sparse: only balance rows of artisans with a payout account carry `payable` (a shard); the sort key is
+    the balance itself, so a run finds who has at least the minimum with one Query per shard, no Scan."""
+
+    Meta = _index("by_payable", KeysOnlyProjection)
+    payable = UnicodeAttribute(hash_key=True)
+    amount = NumberAttribute(range_key=True)
+
+
 class PayoutItem(Model):
     logical_id = "PayoutsTable"
     class Meta(_Unbound):
@@ -393,6 +408,15 @@ class PayoutItem(Model):
     created_at = UnicodeAttribute(null=True)
     kind = UnicodeAttribute(null=True)  # sale (absent on older entries) | refund | ...
     ref = UnicodeAttribute(null=True)  # the refund (or other record) an entry belongs to
+    commission = NumberAttribute(null=True)  # taken off a sale (negative: given back by a refund); absent: none
+    # The balance row only (store/payouts.py): where the artisan is paid, and the eligibility index key.
+    payable = UnicodeAttribute(null=True)
+    account_method = UnicodeAttribute(null=True)
+    account_number = UnicodeAttribute(null=True)
+    account_title = UnicodeAttribute(null=True)
+    account_updated_at = UnicodeAttribute(null=True)
+
+    by_payable = PayoutByPayable()
 
 
 class SettingItem(Model):
@@ -538,6 +562,55 @@ class RefundItem(Model):
 # --- registry imports -------------------------------------------------------------
 
 
+class PayoutRunByRecent(GlobalSecondaryIndex["PayoutRunItem"]):
+    Meta = _index("by_recent")
+    run_all = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class PayoutRunByArtisan(GlobalSecondaryIndex["PayoutRunItem"]):
+    Meta = _index("by_artisan")
+    artisan_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class PayoutRunItem(Model):
+    """A payout run (item_key "run": status, counts, file) and one transfer per artisan paid in it
+    (item_key "artisan#<id>"), so the run's transfers are one consistent Query (store/payouts.py)."""
+
+    logical_id = "PayoutRunsTable"
+    class Meta(_Unbound):
+        pass
+
+    run_id = UnicodeAttribute(hash_key=True)
+    item_key = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    # The run's own row.
+    run_all = UnicodeAttribute(null=True)
+    trigger = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+    min_amount = NumberAttribute(null=True)
+    request_hash = UnicodeAttribute(null=True)
+    artisans = NumberAttribute(null=True)
+    total = NumberAttribute(null=True)
+    paid = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)
+    file_key = UnicodeAttribute(null=True)
+    # A transfer's row.
+    artisan_id = UnicodeAttribute(null=True)
+    amount = NumberAttribute(null=True)
+    account_method = UnicodeAttribute(null=True)
+    account_number = UnicodeAttribute(null=True)
+    account_title = UnicodeAttribute(null=True)
+    settled_at = UnicodeAttribute(null=True)
+    bank_ref = UnicodeAttribute(null=True)
+
+    by_recent = PayoutRunByRecent()
+    by_artisan = PayoutRunByArtisan()
+
+
 class ImportByRecent(GlobalSecondaryIndex["ImportItem"]):
     Meta = _index("by_recent")
     import_all = UnicodeAttribute(hash_key=True)
@@ -630,6 +703,92 @@ class SearchItem(Model):
     keys = UnicodeAttribute(null=True)
 
 
+# --- notifications (chalicelib/notifications) -----------------------------------------
+
+
+class OutboxByUnrelayed(GlobalSecondaryIndex["OutboxItem"]):
+    """Sparse: only events not yet handed to the notifications queue carry `relay_queue`, for the sweep."""
+
+    Meta = _index("by_unrelayed")
+    relay_queue = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutboxItem(Model):
+    """An event written in the transaction of the change that caused it (store/outbox.py); kept 30 days."""
+
+    logical_id = "OutboxTable"
+    class Meta(_Unbound):
+        pass
+
+    event_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    recipient_user_id = UnicodeAttribute(null=True)
+    data = JSONAttribute()
+    created_at = UnicodeAttribute()
+    relay_queue = UnicodeAttribute(null=True)
+    expires_at_epoch = NumberAttribute()
+
+    by_unrelayed = OutboxByUnrelayed()
+
+
+class DeliveryByRecipient(GlobalSecondaryIndex["DeliveryItem"]):
+    Meta = _index("by_recipient")
+    recipient = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class DeliveryByHeld(GlobalSecondaryIndex["DeliveryItem"]):
+    """Sparse: only SMS held by quiet hours carry `held_queue`, until the sweep releases them."""
+
+    Meta = _index("by_held", KeysOnlyProjection)
+    held_queue = UnicodeAttribute(hash_key=True)
+    send_after = UnicodeAttribute(range_key=True)
+
+
+class DeliveryItem(Model):
+    """One message of one event to one user on one channel (`<event_id>#<user_id>#<channel>`), put before
+    it is sent (store/deliveries.py); the ops delivery log reads it by recipient."""
+
+    logical_id = "DeliveriesTable"
+    class Meta(_Unbound):
+        pass
+
+    delivery_id = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    language = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    body = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    send_after = UnicodeAttribute(null=True)
+    held_queue = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    provider_id = UnicodeAttribute(null=True)
+
+    by_recipient = DeliveryByRecipient()
+    by_held = DeliveryByHeld()
+
+
+class NotificationSettingItem(Model):
+    """A user's own choice of channels and language; absent: the defaults (notifications/rules.py)."""
+
+    logical_id = "NotificationSettingsTable"
+    class Meta(_Unbound):
+        pass
+
+    user_id = UnicodeAttribute(hash_key=True)
+    sms = BooleanAttribute()
+    email = BooleanAttribute()
+    language = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     ArtisanItem, ClaimItem, ListingItem, OrderItem, ArtisanOrderItem,
     IdempotencyItem, PaymentEventItem, PayoutItem, SettingItem, AuditItem, ImportItem, ImportRowItem,
@@ -638,6 +797,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ReturnItem,
     RefundItem,
     SearchItem,
+    OutboxItem, DeliveryItem, NotificationSettingItem,
+    PayoutRunItem,
 )
 
 _bound_to: tuple[str, ...] | None = None

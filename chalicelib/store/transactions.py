@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +49,7 @@ class Transaction:
     def __init__(self, region: str | None) -> None:
         self._region = region
         self._actions: list[tuple[str, Hashable, tuple[Any, ...], dict[str, Any]]] = []
+        self._after_commit: list[Callable[[], None]] = []
 
     def __len__(self) -> int:
         return len(self._actions)
@@ -65,6 +66,10 @@ class Transaction:
     def check(self, model_class: Any, hash_key: Any, *, condition: Any, tag: Hashable = None) -> None:
         """A condition on an item the transaction does not write (ConditionCheck)."""
         self._actions.append(("check", tag, (model_class, hash_key), {"condition": condition}))
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the transaction has written everything (the outbox relay); never on a failure."""
+        self._after_commit.append(callback)
 
     def commit(self, *, retry_conflicts: bool = True) -> list[Hashable]:
         """Run it; returns the tags of the actions whose condition failed (empty: all written).
@@ -97,6 +102,8 @@ class Transaction:
                     time.sleep(step / 2 + random.uniform(0, step / 2))
                     continue
                 raise
+            for callback in self._after_commit:
+                callback()
             return []
         logger.warning("transaction gave up after %d busy attempts", _RETRIES,
                        extra={"actions": [str(tag) for _, tag, _, _ in self._actions if tag is not None]})

@@ -46,7 +46,8 @@ HOST = "127.0.0.1"
 REGION = "ap-south-1"
 ACCOUNT = "123456789012"
 FUNCTIONS = {"APIHandler": "app.app", "ProcessImageEvents": "app.process_image_events",
-             "ProcessImportEvents": "app.process_import_events", "SweepExpiredOrders": "app.sweep_expired_orders"}
+             "ProcessImportEvents": "app.process_import_events", "SweepExpiredOrders": "app.sweep_expired_orders",
+             "SendNotifications": "app.send_notifications", "WeeklyPayoutRun": "app.weekly_payout_run"}
 # An order's stock is held this long (0.02 min = 1.2 s), so the sweep has one to expire.
 RESERVATION_MINUTES = "0.02"
 REPLY_TIMEOUT_SECONDS = 60
@@ -316,6 +317,35 @@ def test_a_registry_file_becomes_artisans_through_the_packaged_import_worker(lam
     report = requests.get(done["errors_url"], timeout=10)
     assert report.status_code == 200
     assert len(report.content.decode("utf-8").strip().splitlines()) == 1 + done["duplicates"] + done["rejected"]
+
+
+def test_the_packaged_notifier_tells_an_artisan_of_their_verification_once(lambda_process: LambdaProcess,
+                                                                          emulator: Emulator) -> None:
+    """The outbox event the API relays, handed twice to the notifier as it ships: one delivery, recorded."""
+    artisan_id, artisan = emulator.user("artisans")
+    _, ops = emulator.user("ops")
+    profile = {"display_name": "Sughra Weaves", "craft": "textiles", "province": "punjab", "district": "Kasur",
+               "phone": "+923331239876", "cnic": "35102-7654321-9"}
+    assert lambda_process.api("PUT", "/artisans/me", token=artisan, body=profile)[0] == 201
+    status, body = lambda_process.api("POST", "/ops/artisans/{artisan_id}/verification", token=ops,
+                                      body={"decision": "verified"}, artisan_id=artisan_id)
+    assert status == 200, body
+    messages, queue_arn = _queue_messages(emulator, emulator.env["NOTIFICATIONS_QUEUE_URL"], artisan_id)
+    for _ in range(2):  # SQS delivers at least once
+        assert lambda_process.invoke("SendNotifications", sqs_event(messages, queue_arn)) == {"batchItemFailures": []}
+
+    deliveries = emulator.client("dynamodb").scan(TableName=emulator.env["TABLE_DELIVERIES"], ConsistentRead=True)
+    mine = [item for item in deliveries["Items"] if artisan_id in item["delivery_id"]["S"]]
+    statuses = {item["channel"]["S"]: item["status"]["S"] for item in mine}
+    assert len(mine) == 2 and statuses["email"] == "suppressed"  # an artisan is told by SMS unless they choose e-mail
+    # An SMS decided in Pakistan's quiet hours (22:00-08:00) is held until the morning: recorded, not yet sent.
+    assert statuses["sms"] in ("sent", "held")
+
+
+def test_the_packaged_weekly_payout_run_starts_once_a_week(lambda_process: LambdaProcess) -> None:
+    first = lambda_process.invoke("WeeklyPayoutRun", scheduled_event("weekly-payout-run"))
+    again = lambda_process.invoke("WeeklyPayoutRun", scheduled_event("weekly-payout-run"))
+    assert first["status"] == "ready" and again == first
 
 
 def test_everything_ran_from_the_package_the_runtime_sdk_and_the_stdlib(lambda_process: LambdaProcess) -> None:

@@ -12,6 +12,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import requests
@@ -27,6 +28,11 @@ PROFILE = {"display_name": "Allah Bachayo Khatri", "craft": "ajrak-block-print",
 LISTING = {"title": "Indigo ajrak, double-sided", "title_ur": "اجرک", "category": "ajrak-block-print",
            "price": {"amount": 450000, "currency": "PKR"}, "stock": 1000, "weight_grams": 350,
            "processing_days": 5}
+# A listing with variants (sizes x colours), so the fuzzer exercises options, variants and variant orders.
+VARIANTS = {"stock": None, "options": [{"name": "Size", "name_ur": "سائز", "values": ["8", "9"]},
+                                       {"name": "Colour", "name_ur": "رنگ", "values": ["red", "black"]}],
+            "variants": [{"options": {"Size": size, "Colour": colour}, "stock": 100, "sku": f"KH-{size}-{colour}"}
+                         for size in ("8", "9") for colour in ("red", "black")]}
 ADDRESS = {"name": "Ayesha Khan", "phone": "+923001234567", "line1": "House 12, Street 4",
            "city": "Lahore", "country": "PK"}
 
@@ -107,8 +113,11 @@ def wait_ready(api: Api, artisan: User, photos: dict[str, str]) -> None:
 
 
 def place_order(api: Api, buyer: User, listing_id: str, *, payment_method: str = "cod",
-                status: int = 201) -> dict[str, Any]:
-    body = {"items": [{"listing_id": listing_id, "quantity": 1}], "currency": "PKR",
+                status: int = 201, variant_id: str | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"listing_id": listing_id, "quantity": 1}
+    if variant_id is not None:
+        item["variant_id"] = variant_id
+    body = {"items": [item], "currency": "PKR",
             "shipping_address": ADDRESS, "payment_method": payment_method}
     return api.ok("POST", "/orders", buyer, status=status, json=body,  # type: ignore[no-any-return]
                   headers={"Idempotency-Key": uuid.uuid4().hex})
@@ -191,6 +200,16 @@ def review_of(api: Api, buyer: User, order_id: str, listing_id: str) -> str:
     return str(api.ok("POST", f"/orders/{order_id}/reviews", buyer, status=201, json=body)["review_id"])
 
 
+def payout_run(api: Api, owner: User, ops: User) -> str:
+    """A ready payout run that paid `owner`, who is given an IBAN first."""
+    account = {"method": "iban", "iban": "PK36SCBL0000001123456702", "account_title": "Allah Bachayo Khatri"}
+    api.ok("PUT", "/artisans/me", owner, json=dict(PROFILE, payout_account=account))
+    run = api.ok("POST", "/ops/payout-runs", ops, status=201, json={"min_amount": {"amount": 1, "currency": "PKR"}},
+                 headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert run["artisans"] == 1, run
+    return str(run["run_id"])
+
+
 def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_actives: int = 3,
                 spare_pending_artisans: int = 1, spare_shipped_orders: int = 1,
                 spare_cod_orders: int = 4, spare_moderated: int = 1) -> World:
@@ -210,6 +229,8 @@ def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_ac
 
     drafts = [make_listing(api, owner) for _ in range(1 + spare_drafts_with_photo)]
     actives = [make_listing(api, owner) for _ in range(1 + spare_actives)]
+    varied = make_listing(api, owner, **VARIANTS)
+    actives.append(varied)
     photos = {listing_id: upload_photo(api, owner, listing_id) for listing_id in drafts + actives}
     wait_ready(api, owner, photos)
     for listing_id in actives:
@@ -219,8 +240,13 @@ def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_ac
            "active_image": photos[actives[0]], "other_draft": make_listing(api, other_artisan),
            "owner_id": owner.sub, "other_artisan_id": other_artisan.sub, "missing_listing": "L" + "0" * 15,
            "missing_order": "O" + "0" * 15, "missing_image": "I" + "0" * 15}
+    ids["variant_listing"] = varied
+    variant_id = api.ok("GET", f"/listings/{varied}", owner)["variants"][0]["variant_id"]
+    ids["variant_order"] = place_order(api, other_buyer, varied, variant_id=variant_id)["order_id"]
     ids["order"] = place_order(api, buyer, ids["active"])["order_id"]
     ids["jazz_order"] = place_order(api, buyer, ids["active"], payment_method="jazzcash")["order_id"]
+    # Another buyer's, so the buyer stays within MAX_OPEN_ORDERS in the fuzzer's world.
+    ids["easypaisa_order"] = place_order(api, other_buyer, ids["active"], payment_method="easypaisa")["order_id"]
     ids["suspendable"] = moderated_artisan(api, stack, ops, suspended=False)
     ids["suspended_artisan"] = moderated_artisan(api, stack, ops, suspended=True)
     ids["taken_down"] = taken_down(api, owner, ops)
@@ -228,7 +254,7 @@ def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_ac
 
     spares: dict[str, list[str]] = {
         "draft_with_photo": drafts[1:],
-        "active": actives[1:],
+        "active": [listing_id for listing_id in actives[1:] if listing_id != varied],
         "draft": [make_listing(api, owner) for _ in range(1)],
         "cod_order": [place_order(api, buyer, ids["active"])["order_id"] for _ in range(spare_cod_orders)],
         "shipped_order": [],
@@ -263,6 +289,10 @@ def build_world(stack: LocalStack, *, spare_drafts_with_photo: int = 1, spare_ac
     ids["review"] = review_of(api, buyer, delivered_order(api, buyer, owner, ops, ids["active"]), ids["active"])
     spares["review"] = [review_of(api, buyer, delivered_order(api, buyer, owner, ops, ids["active"]), ids["active"])]
     ids["missing_review"] = "RV" + "0" * 20
+    # Payout runs: the owner (credited by the deliveries above) gives a payout account and a run pays them.
+    ids["payout_run"] = payout_run(api, owner, ops)
+    ids["month"] = datetime.now(timezone(timedelta(hours=5))).strftime("%Y-%m")  # this month in Pakistan
+    ids["missing_artisan"] = "00000000-0000-0000-0000-000000000000"
     for _ in range(spare_pending_artisans):
         artisan = stack.user("artisans")
         make_profile(api, artisan)

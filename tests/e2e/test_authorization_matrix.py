@@ -148,10 +148,29 @@ MATRIX = [
       body="reason"),
     R("GET",    "/artisans/me/orders",                            401, 403, 403, 200, 200, 200, 403),
     R("GET",    "/artisans/me/payouts",                           401, 403, 403, 200, 200, 200, 403),
+    R("GET",    "/artisans/me/payout-transfers",                  401, 403, 403, 200, 200, 200, 403),
+    R("POST",   "/ops/payout-runs",                               401, 403, 403, 403, 403, 403, 201,
+      body="payout_run", snapshot="payout_runs"),
+    R("GET",    "/ops/payout-runs",                               401, 403, 403, 403, 403, 403, 200),
+    R("GET",    "/ops/payout-runs/{payout_run}",                  401, 403, 403, 403, 403, 403, 200),
+    R("POST",   "/ops/payout-runs/{payout_run}/settlement",       401, 403, 403, 403, 403, 403, 200,
+      body="settlement", snapshot="payout_run:payout_run"),
+    R("GET",    "/artisans/me/statements/{month}",                401, 403, 403, 200, 200, 200, 403),
+    R("GET",    "/artisans/me/statements/{month}/csv",            401, 403, 403, 200, 200, 200, 403),
+    R("GET",    "/ops/artisans/{owner_id}/statements/{month}",    401, 403, 403, 403, 403, 403, 200),
+    R("GET",    "/ops/artisans/{missing_artisan}/statements/{month}", 401, 403, 403, 403, 403, 403, 404),
+    R("GET",    "/me/notification-settings",                      401, 200, 200, 200, 200, 200, 200),
+    R("PUT",    "/me/notification-settings",                      401, 200, 200, 200, 200, 200, 200,
+      body="notify_settings"),
+    R("GET",    "/ops/notifications?recipient=%2B923001234567",   401, 403, 403, 403, 403, 403, 200),
     R("POST",   "/payments/jazzcash/callback",                    401, 401, 401, 401, 401, 401, 401,
       body="jazzcash_forged", snapshot="order:jazz_order"),
     R("POST",   "/payments/card/webhook",                         401, 401, 401, 401, 401, 401, 401,
       body="card_forged", snapshot="order:jazz_order"),
+    # Unsigned by design: a forged notification is answered (the gateway would retry a refusal) and changes nothing,
+    # since only the inquiry API's answer is applied (test_forged_notifications_change_nothing).
+    R("POST",   "/payments/easypaisa/callback",                   200, 200, 200, 200, 200, 200, 200,
+      body="easypaisa_forged"),
     # last: anyone signed in may create a profile (and so becomes an artisan: buyers, new_artisan and ops do here);
     # the verified owner may not change their CNIC (409), the pending other_artisan may (200)
     R("PUT",    "/artisans/me",                                   401, 201, 201, 409, 200, 201, 201,
@@ -195,11 +214,21 @@ def request_body(kind: str | None, world: World) -> dict[str, Any]:
         return {"json": {"listing_id": world.ids["active"], "rating": 4, "text": "Matrix world"}}
     if kind == "artisan_import":
         return {"json": {"size_bytes": 2048}}
+    if kind == "payout_run":
+        return {"json": {}, "headers": {"Idempotency-Key": uuid.uuid4().hex}}
+    if kind == "settlement":
+        owner = world.user("owner")
+        assert owner is not None
+        return {"json": {"results": [{"artisan_id": owner.sub, "status": "paid", "bank_ref": "MATRIX-1"}]}}
+    if kind == "notify_settings":
+        return {"json": {"sms": True, "email": True, "language": "ur"}}
     if kind == "profile_new_cnic":
         return {"json": dict(PROFILE, cnic=random_cnic())}
     if kind == "jazzcash_forged":
         return {"data": {"pp_TxnRefNo": f"{world.ids['jazz_order']}01", "pp_Amount": "100", "pp_TxnCurrency": "PKR",
                          "pp_ResponseCode": "000", "pp_SecureHash": BAD_HASH}}
+    if kind == "easypaisa_forged":
+        return {"data": {"orderRefNumber": f"{world.ids['easypaisa_order']}01", "status": "0000", "desc": "SUCCESS"}}
     if kind == "card_forged":
         event = {"id": "evt_forged", "type": "payment_intent.succeeded",
                  "data": {"object": {"id": "pi_forged", "amount": 100, "currency": "pkr",
@@ -223,6 +252,14 @@ def snapshot(world: World, what: str | None, role: str) -> Any:
     elif what == "artisan_imports":
         # A refused POST starts no import: the list (newest first) is as it was.
         response = world.api.call("GET", "/ops/artisan-imports?limit=100", ops)
+    elif what == "payout_runs":
+        # A refused POST starts no run: the list (newest first, links aside) is as it was.
+        runs = world.api.call("GET", "/ops/payout-runs?limit=100", ops).json()["items"]
+        return [dict(run, file_url=None) for run in runs]
+    elif what.startswith("payout_run:"):
+        # The run and its transfers as ops read them, less the link (signed afresh on every read).
+        run = world.api.call("GET", f"/ops/payout-runs/{world.ids[what.split(':')[1]]}?limit=100", ops).json()
+        return dict(run, file_url=None)
     elif what.startswith("moderation:"):
         # The object as the public sees it (a suspended artisan or a taken-down listing is 404) and its audit trail.
         name = what.split(":")[1]
@@ -322,6 +359,14 @@ def test_every_refused_write_leaves_its_object_unchanged(results: Results) -> No
 
     assert len(checked) > 50  # the spot checks really ran
     assert not changed, "\n" + results.table()
+
+
+def test_forged_easypaisa_notifications_change_nothing(results: Results, world: World) -> None:
+    """Every caller's forged notification was answered 200 (above); the order is as it was placed."""
+    assert all(cell.actual == 200 for (label, _), cell in results.cells.items() if "easypaisa" in label)
+    order = world.api.call("GET", f"/orders/{world.ids['easypaisa_order']}", world.user("ops")).json()
+    assert order["status"] == "pending_payment"
+    assert not order.get("needs_review") and not order.get("last_payment_error") and not order.get("paid_at")
 
 
 def test_the_matrix_covers_every_route_of_the_app() -> None:

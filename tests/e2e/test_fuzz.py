@@ -7,7 +7,8 @@ and photos, the buyer's orders), so reads and writes of existing objects are
 exercised, not only 404s. The checks (fuzz/schemathesis.toml): no 5xx; only
 documented statuses, content types, headers and body schemas; invalid input
 refused; a missing or forged token refused where one is needed. The payment
-callbacks are public and signature-checked: whatever is posted, 400 or 401.
+callbacks are public and signature-checked: whatever is posted, 400 or 401; Easypaisa's is unsigned and only
+prompts an inquiry: 200 or 400.
 
 `make test` runs a few examples per operation and caller (FUZZ_EXAMPLES, default
 8, derandomized so a run is repeatable); `make fuzz` runs many more with fresh
@@ -40,14 +41,16 @@ SEED = 20261126
 # The artisan goes last: it may archive its own listings and delete its photos.
 CALLERS = ("anonymous", "buyer", "ops", "owner")
 KNOWN = {
-    "listing_id": ("draft", "active", "other_draft", "taken_down"),
+    "listing_id": ("draft", "active", "other_draft", "taken_down", "variant_listing"),
     "image_id": ("draft_image", "active_image"),
     "order_id": ("order", "jazz_order", "delivered_order", "return_order", "refundable_order",
-                 "reviewable_order", "flagged_order"),
+                 "reviewable_order", "flagged_order", "variant_order"),
     "return_id": ("return",),
     "review_id": ("review",),
     "artisan_id": ("owner_id", "other_artisan_id", "suspendable", "suspended_artisan"),
     "import_id": ("artisan_import",),
+    "run_id": ("payout_run",),
+    "month": ("month",),
 }
 
 

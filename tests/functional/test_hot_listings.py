@@ -124,7 +124,7 @@ def test_the_sweep_gives_back_what_a_crashed_request_left_reserved_exactly_once(
               buyer_limits=BuyerLimits(max_open_orders=5, max_units_per_buyer=10))
     counted = {"open": 1, f"units#{sale.listing_id}": 2}
     assert buyer_holdings(sale.buyer.sub) == counted
-    hot.reserve(sale.listing_id, order.order_id, 2)
+    hot.reserve((sale.listing_id, None), order.order_id, 2)
     assert stock_of(client, sale.listing_id, sale.artisan) == 1
     assert _holds(aws, sale.listing_id) == [f"hold_{order.order_id}"]
 

@@ -31,15 +31,15 @@ def order(**changes: object) -> Order:
 
 
 def test_a_line_over_the_unit_limit_is_refused_whatever_is_held() -> None:
-    assert rules.over_unit_limit({"L1": 10, "L2": 1}, LIMITS) is None
-    refused = rules.over_unit_limit({"L1": 11, "L2": 1}, LIMITS)
+    assert rules.over_unit_limit({("L1", None): 10, ("L2", None): 1}, LIMITS) is None
+    refused = rules.over_unit_limit({("L1", None): 11, ("L2", None): 1}, LIMITS)
     assert isinstance(refused, LimitReachedError)
     assert refused.details == [{"limit": "max_units_per_buyer", "listing_id": "L1", "max": 10, "held": 0,
                                 "requested": 11}]
 
 
 def test_the_refusal_names_each_limit_passed() -> None:
-    refused = rules.limit_reached(LIMITS, open_orders=5, units={"L1": (8, 3)})
+    refused = rules.limit_reached(LIMITS, open_orders=5, units={("L1", None): (8, 3)})
     assert refused.details == [{"limit": "max_open_orders", "max": 5, "held": 5},
                                {"limit": "max_units_per_buyer", "listing_id": "L1", "max": 10, "held": 8,
                                 "requested": 3}]
@@ -59,7 +59,7 @@ def test_an_order_is_open_while_unpaid_or_confirmed_and_unshipped(status: str, c
 def test_an_artisan_with_lines_declines_a_confirmed_order_and_all_stock_goes_back() -> None:
     change = rules.reject(order(), "A2", "No glaze")
     assert change.updates == {"status": "cancelled", "cancelled_by": "artisan", "cancel_reason": "No glaze"}
-    assert change.release == [("L1", 2), ("L2", 1)]
+    assert change.release == [(("L1", None), 2), (("L2", None), 1)]
 
 
 @pytest.mark.parametrize(("current", "artisan", "error"), [
@@ -84,13 +84,13 @@ def test_ops_cancel_an_unpaid_order_releasing_all(status: str) -> None:
     change = rules.ops_cancel(order(status=status), "Fraud")
     assert change is not None
     assert change.updates == {"status": "cancelled", "cancelled_by": "ops", "cancel_reason": "Fraud"}
-    assert change.release == [("L1", 2), ("L2", 1)]
+    assert change.release == [(("L1", None), 2), (("L2", None), 1)]
 
 
 def test_ops_cancel_a_partly_shipped_cod_order_restocks_only_the_unshipped_lines() -> None:
     current = order(status="partially_shipped", lines=[line("L1", "A1", 2, "shipped"), line("L2", "A2", 1)])
     change = rules.ops_cancel(current, "Lost")
-    assert change is not None and change.release == [("L2", 1)]
+    assert change is not None and change.release == [(("L2", None), 1)]
 
 
 @pytest.mark.parametrize("status", ["paid", "partially_shipped", "shipped"])

@@ -71,7 +71,7 @@ def test_a_held_or_taken_down_listing_is_not_sellable_and_is_hidden_from_the_pub
 
 
 def test_orders_refuse_a_held_listing_as_unavailable() -> None:
-    error = refusal({"L1": 1}, {"L1": listing(moderation_hold=rules.ARTISAN_HOLD)})
+    error = refusal({("L1", None): 1}, {"L1": listing(moderation_hold=rules.ARTISAN_HOLD)})
     assert error is not None and error.details == [{"listing_id": "L1"}]
     assert type(error).__name__ == "ListingUnavailableError"
 

@@ -42,7 +42,8 @@ def test_valid_requests_are_accepted(overrides):
     {"items": [{"listing_id": "", "quantity": 1}]},
     {"payment_method": "cod", "shipping_address": _abroad()},
     {"payment_method": "cod", "currency": "USD"}, {"payment_method": "jazzcash", "currency": "EUR"},
-    {"currency": "INR", "payment_method": "card"}, {"payment_method": "easypaisa"},
+    {"currency": "INR", "payment_method": "card"}, {"payment_method": "easypaisa", "currency": "USD"},
+    {"payment_method": "sadapay"},
     {"shipping_address": {**_abroad(), "country": "pk"}}, {"shipping_address": {**_abroad(), "phone": "call me"}},
     {"gift_wrap": True},
 ])

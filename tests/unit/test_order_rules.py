@@ -41,21 +41,21 @@ def order(**changes: object) -> Order:
 
 def test_unavailable_listings_are_named_before_short_ones() -> None:
     listings = {"L1": listing("L1", stock=0), "L2": listing("L2", status="draft")}
-    refused = rules.refusal({"L1": 1, "L2": 1, "L3": 1}, listings)
+    refused = rules.refusal({("L1", None): 1, ("L2", None): 1, ("L3", None): 1}, listings)
     assert isinstance(refused, ListingUnavailableError)
     assert refused.details == [{"listing_id": "L2"}, {"listing_id": "L3"}]
 
 
 def test_short_listings_say_how_many_are_left() -> None:
-    refused = rules.refusal({"L1": 3, "L2": 1}, {"L1": listing("L1", stock=2), "L2": listing("L2")})
+    refused = rules.refusal({("L1", None): 3, ("L2", None): 1}, {"L1": listing("L1", stock=2), "L2": listing("L2")})
     assert isinstance(refused, OutOfStockError)
     assert refused.details == [{"listing_id": "L1", "available": 2}]
-    assert rules.refusal({"L1": 2}, {"L1": listing("L1", stock=2)}) is None
+    assert rules.refusal({("L1", None): 2}, {"L1": listing("L1", stock=2)}) is None
 
 
 def test_prices_and_shipping_come_from_the_listings_one_shipment_per_artisan() -> None:
     listings = {"L1": listing("L1", price=100000, weight=600), "L2": listing("L2", artisan_id="A2", price=5000)}
-    priced = rules.price({"L1": 2, "L2": 3}, listings, country="PK", currency="PKR", rates={})
+    priced = rules.price({("L1", None): 2, ("L2", None): 3}, listings, country="PK", currency="PKR", rates={})
     assert [(item["listing_id"], item["line_total"]) for item in priced.lines] == [("L1", 200000), ("L2", 15000)]
     # A1 ships 1,200 g (Rs 250 + 2 x Rs 100), A2 ships 1,200 g too.
     assert priced.subtotal == 215000 and priced.shipping == 2 * 45000 and priced.total == 305000
@@ -63,7 +63,7 @@ def test_prices_and_shipping_come_from_the_listings_one_shipment_per_artisan() -
 
 
 def test_the_charge_converts_the_total_at_the_given_rate_half_up() -> None:
-    priced = rules.price({"L1": 1}, {"L1": listing("L1", price=250000)}, country="GB", currency="USD",
+    priced = rules.price({("L1", None): 1}, {"L1": listing("L1", price=250000)}, country="GB", currency="USD",
                          rates={"USD": "0.003571"})
     assert priced.total == 250000 + 450000
     assert (priced.charge_amount, priced.fx_rate) == (2500, "0.003571")  # 700000 x 0.003571 = 2499.7
@@ -75,7 +75,7 @@ def test_the_charge_converts_the_total_at_the_given_rate_half_up() -> None:
 def test_the_buyer_cancels_an_unpaid_or_cash_order_and_the_stock_goes_back() -> None:
     change = rules.cancel(order(), BUYER)
     assert change.updates == {"status": "cancelled", "cancelled_by": "buyer"}
-    assert change.release == [("L1", 2), ("L2", 1)]
+    assert change.release == [(("L1", None), 2), (("L2", None), 1)]
     assert rules.cancel(order(status="confirmed", payment_method="cod"), BUYER).updates["status"] == "cancelled"
 
 
@@ -94,7 +94,8 @@ def test_someone_elses_order_does_not_exist_for_cancelling() -> None:
 
 def test_only_a_due_unpaid_order_expires() -> None:
     due = rules.expire(order(), "2026-11-28T10:30:00.000001Z")
-    assert due is not None and due.updates == {"status": "expired"} and due.release == [("L1", 2), ("L2", 1)]
+    assert due is not None and due.updates == {"status": "expired"}
+    assert due.release == [(("L1", None), 2), (("L2", None), 1)]
     assert rules.expire(order(), "2026-11-28T10:29:59.000000Z") is None
     assert rules.expire(order(status="paid"), "2027-01-01T00:00:00.000000Z") is None
     assert rules.expire(None, NOW) is None
@@ -118,7 +119,9 @@ def test_each_artisan_ships_their_own_lines_then_the_order_is_shipped() -> None:
 def test_delivery_credits_each_artisan_once_less_commission() -> None:
     change = rules.deliver(order(status="shipped"), commission_bps=500, now=NOW)
     assert change.payout_credits == {"A1": 190000, "A2": 94999}  # 5% of 99,999 is 4,999.95 -> 5,000
-    assert change.once == [PayoutEntry("A1", "O1", 190000, NOW), PayoutEntry("A2", "O1", 94999, NOW)]
+    # Each sale entry carries the commission taken off it, so a statement shows the gross (credit + commission).
+    assert change.once == [PayoutEntry("A1", "O1", 190000, NOW, commission=10000),
+                           PayoutEntry("A2", "O1", 94999, NOW, commission=5000)]
     assert change.updates == {"status": "delivered", "delivered_at": NOW}
     with pytest.raises(InvalidStateError):
         rules.deliver(order(status="paid"), commission_bps=500, now=NOW)

@@ -55,7 +55,7 @@ def test_a_failure_is_noted_while_unpaid_and_ignored_after_success() -> None:
 
 def test_success_after_expiry_re_reserves_the_stock() -> None:
     change, outcome = rules.decide(order(status="expired"), event(), NOW)
-    assert outcome == "paid" and change.reserve == [("L1", 2)] and change.updates["status"] == "paid"
+    assert outcome == "paid" and change.reserve == [(("L1", None), 2)] and change.updates["status"] == "paid"
 
 
 @pytest.mark.parametrize("status", ["paid", "cancelled", "shipped", "delivered"])

@@ -49,7 +49,7 @@ def test_everything_refunds_the_whole_charge_releases_unshipped_stock_and_marks_
     current = order(lines=[line("L1", "A1", 2, 200000, "shipped"), line("L2", "A2", 1, 100000)])
     decision = decide(current)
     assert (decision.amount, decision.status) == (1980, "refunded")
-    assert decision.release == [("L2", 1)]  # the shipped line is with the buyer
+    assert decision.release == [(("L2", None), 1)]  # the shipped line is with the buyer
     assert decision.debits == {}  # nothing was credited before delivery
 
 
@@ -57,7 +57,7 @@ def test_a_line_refund_takes_its_share_of_the_charge_and_all_lines_take_the_ship
     current = order()
     first = decide(current, items=[{"listing_id": "L2", "quantity": 1}])
     assert first.amount == 360  # Rs 1,000 of Rs 5,500 of USD 19.80
-    assert (first.status, first.release) == ("paid", [("L2", 1)])
+    assert (first.status, first.release) == ("paid", [(("L2", None), 1)])
     after = replace(current, lines=first.lines, refunded_amount=first.amount)
     rest = decide(after, items=[{"listing_id": "L1", "quantity": 2}])
     assert (rest.amount, rest.status) == (1980 - 360, "refunded")
@@ -138,6 +138,8 @@ def test_the_change_debits_the_ledger_and_the_balance_by_the_same_amounts():
     assert {entry.artisan_id: entry.amount for entry in change.once} == change.payout_credits
     assert {entry.kind for entry in change.once} == {"refund"}
     assert change.payout_credits == {"A1": -(400000 - 20000), "A2": -(100000 - 5000)}
+    # The commission on what is refunded goes back to the artisan: the entry carries it (negative), for statements.
+    assert {entry.artisan_id: entry.commission for entry in change.once} == {"A1": -20000, "A2": -5000}
 
 
 def test_a_failed_refund_comes_off_the_refunded_amount_and_flags_the_order():

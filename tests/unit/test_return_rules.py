@@ -25,7 +25,7 @@ def order(**changes: Any) -> Order:
 
 
 def ask(current: Order | None, quantity: int, *, now: str = "2026-11-10T10:00:00.000000Z", buyer: str = "B1") -> Any:
-    return rules.request(current, buyer_id=buyer, items={"L1": quantity}, reason="r", return_id="RT1",
+    return rules.request(current, buyer_id=buyer, items={("L1", None): quantity}, reason="r", return_id="RT1",
                          return_days=14, now=now)
 
 
@@ -65,12 +65,12 @@ def test_waiting_approved_and_refunded_units_are_not_returnable_twice():
     rejected = dict(waiting, return_id="RT8", status="rejected")
     refunded_line = [dict(order().lines[0], refunded=1)]
 
-    assert rules.returnable(order(returns=[waiting, rejected])) == {"L1": 2}
-    assert rules.returnable(order(returns=[waiting, approved])) == {"L1": 1}
+    assert rules.returnable(order(returns=[waiting, rejected])) == {("L1", None): 2}
+    assert rules.returnable(order(returns=[waiting, approved])) == {("L1", None): 1}
     # The approved return's refund recorded: its unit counts once, as refunded.
-    assert rules.returnable(order(returns=[approved], lines=refunded_line)) == {"L1": 2}
+    assert rules.returnable(order(returns=[approved], lines=refunded_line)) == {("L1", None): 2}
     # A direct refund of another unit beside a waiting return.
-    assert rules.returnable(order(returns=[waiting], lines=refunded_line)) == {"L1": 1}
+    assert rules.returnable(order(returns=[waiting], lines=refunded_line)) == {("L1", None): 1}
     with pytest.raises(InvalidStateError) as refused:
         ask(order(returns=[waiting, approved]), 2)
     assert refused.value.details == [{"listing_id": "L1", "available": 1}]

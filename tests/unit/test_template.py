@@ -27,9 +27,11 @@ from infra.finish_template import main as finish_template
 
 ROOT = Path(__file__).resolve().parents[2]
 MERGE_TEMPLATE = ROOT / "infra" / "resources.yaml"
-FUNCTIONS = ("APIHandler", "ProcessImageEvents", "ProcessImportEvents", "SweepExpiredOrders")
+FUNCTIONS = ("APIHandler", "ProcessImageEvents", "ProcessImportEvents", "SweepExpiredOrders", "WeeklyPayoutRun",
+             "SendNotifications")
 # The chalice names of the functions in .chalice/config.json's lambda_functions.
-CHALICE_FUNCTIONS = ("api_handler", "process_image_events", "process_import_events", "sweep_expired_orders")
+CHALICE_FUNCTIONS = ("api_handler", "process_image_events", "process_import_events", "sweep_expired_orders",
+                     "weekly_payout_run", "send_notifications")
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +184,8 @@ def test_uploads_notify_the_queue_that_admits_only_this_bucket_without_a_cycle(t
 
 def test_the_queues_are_encrypted_at_rest(template: dict[str, Any]) -> None:
     queues = resources(template, "AWS::SQS::Queue")
-    assert queues.keys() == {"ImageEventsQueue", "ImageEventsDLQ", "ImportEventsQueue", "ImportEventsDLQ"}
+    assert queues.keys() == {"ImageEventsQueue", "ImageEventsDLQ", "ImportEventsQueue", "ImportEventsDLQ",
+                             "NotificationsQueue", "NotificationsDLQ"}
     for logical_id, spec in queues.items():
         properties = spec["Properties"]
         assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties, logical_id
@@ -193,6 +196,34 @@ def test_failed_image_events_go_to_the_dlq_after_three_receives(template: dict[s
     assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["ImageEventsDLQ", "Arn"]},
                                       "maxReceiveCount": 3}
     assert queue["VisibilityTimeout"] >= props(template, "ProcessImageEvents")["Timeout"]
+
+
+def test_notification_events_are_retried_with_back_off_then_set_aside_with_an_alarm(template: dict[str, Any]) -> None:
+    queue = props(template, "NotificationsQueue")
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["NotificationsDLQ", "Arn"]},
+                                      "maxReceiveCount": 5}
+    assert queue["VisibilityTimeout"] >= 6 * props(template, "SendNotifications")["Timeout"]
+    source = props(template, "SendNotifications")["Events"]["SendNotificationsSqsEventSource"]["Properties"]
+    assert source["Queue"] == {"Fn::Sub": "${NotificationsQueue.Arn}"}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    signals = {signal for alarm in alarms(template) for signal in watched(alarm)}
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Fn::GetAtt NotificationsDLQ.QueueName") in signals
+    assert ("AWS/SNS", "SMSMonthToDateSpentUSD", "") in signals
+
+
+def test_the_notifier_sends_only_sms_and_email_from_our_identity(template: dict[str, Any]) -> None:
+    assert grants(template, "SendNotificationsRole", "sns") == {("sns:Publish", json.dumps("*"))}
+    assert grants(template, "SendNotificationsRole", "ses") == {
+        ("ses:SendEmail",
+         sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailSenderDomain}"))}
+    assert grants(template, "SendNotificationsRole", "cognito-idp") == {("cognito-idp:AdminGetUser", arn("UserPool"))}
+    assert grants(template, "SendNotificationsRole", "sqs") == {
+        (action, arn("NotificationsQueue")) for action in
+        ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes")}
+    denied = [statement for logical_id, statement in statements(template)
+              if logical_id == "SendNotificationsRole" and statement["Effect"] == "Deny"]
+    assert [statement["Resource"] for statement in denied] == [{"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}]
+    assert props(template, "EmailSenderIdentity")["EmailIdentity"] == {"Ref": "EmailSenderDomain"}
 
 
 def test_an_import_message_outlives_the_worker_and_survives_throttled_deliveries(template: dict[str, Any]) -> None:
@@ -239,7 +270,8 @@ def csp_directives(template: dict[str, Any]) -> dict[str, list[str]]:
     policy = props(template, "StorefrontHeadersPolicy")["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     assert policy["ContentSecurityPolicy"]["Override"] is True
     text, variables = policy["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
-    assert variables == {"JazzCashHost": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "JazzCashActionUrl"}]}]}}
+    assert variables == {"JazzCashHost": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "JazzCashActionUrl"}]}]},
+                         "EasypaisaHost": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "EasypaisaActionUrl"}]}]}}
     directives = [directive.split() for directive in text.split(";")]
     return {name: sources for name, *sources in directives}
 
@@ -256,7 +288,7 @@ def test_the_storefront_is_served_with_a_strict_content_security_policy(template
         "connect-src": ["'self'", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}",
                         "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
                         f"https://{images_bucket}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}"],
-        "form-action": ["'self'", "https://${JazzCashHost}"],
+        "form-action": ["'self'", "https://${JazzCashHost}", "https://${EasypaisaHost}"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
@@ -305,7 +337,8 @@ def test_the_bucket_policies_admit_this_distribution_only_and_only_to_what_it_se
 NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # An SMS to a phone number has no resource ARN either; only Cognito's SMS role may send one
 # (and test_cognito_may_only_text_phone_numbers checks it can publish nowhere else).
-PHONE_SMS = {("UserPoolSmsRole", "sns:Publish"), ("ProcessImportEventsRole", "sns:Publish")}
+PHONE_SMS = {("UserPoolSmsRole", "sns:Publish"), ("ProcessImportEventsRole", "sns:Publish"),
+             ("SendNotificationsRole", "sns:Publish")}
 
 
 def test_no_allow_statement_grants_every_action_or_every_resource(template: dict[str, Any]) -> None:
@@ -370,7 +403,11 @@ def table_access(template: dict[str, Any], role: str) -> set[str]:
 
 def test_functions_reach_only_their_tables(template: dict[str, Any]) -> None:
     # Only the import worker reads and writes an import's rows.
-    assert table_access(template, "APIHandlerRole") >= set(TABLE_ENV) - {"ImportRowsTable"}
+    # The API reads the delivery log through its index only (the notifier writes deliveries).
+    assert table_access(template, "APIHandlerRole") >= set(TABLE_ENV) - {"ImportRowsTable", "DeliveriesTable"}
+    assert "DeliveriesTable/index/by_recipient" in table_access(template, "APIHandlerRole")
+    assert table_access(template, "SendNotificationsRole") == {"DeliveriesTable", "NotificationSettingsTable",
+                                                               "ArtisansTable"}
     assert "ImportRowsTable" not in table_access(template, "APIHandlerRole")
     assert table_access(template, "ProcessImageEventsRole") == {"ListingsTable"}
     assert table_access(template, "ProcessImportEventsRole") == {"ImportsTable", "ImportRowsTable", "ClaimsTable",
@@ -380,7 +417,8 @@ def test_functions_reach_only_their_tables(template: dict[str, Any]) -> None:
         "ListingsTable", "IdempotencyTable",
         "BuyerLimitsTable",  # an expired or abandoned order gives its buyer's limit counts back
         "RefundsTable", "RefundsTable/index/by_pending",  # finish_pending_refunds
-        "ListingsTable/index/by_search_pending", "ArtisansTable", "SearchTable"}  # reindex_pending (search)
+        "ListingsTable/index/by_search_pending", "ArtisansTable", "SearchTable",  # reindex_pending (search)
+        "OutboxTable", "OutboxTable/index/by_unrelayed", "DeliveriesTable/index/by_held"}  # notifications
 
 
 def grants(template: dict[str, Any], role: str, service: str) -> set[tuple[str, str]]:
@@ -433,6 +471,11 @@ def test_the_sweep_may_only_expire_orders_and_undo_abandoned_reservations(templa
         ("dynamodb:PutItem", arn("SearchTable")),
         ("dynamodb:DeleteItem", arn("SearchTable")),
         ("dynamodb:BatchWriteItem", arn("SearchTable")),
+        # relay_pending: the outbox's unrelayed events, each relayed and its mark cleared; release_due: the
+        # SMS held by quiet hours whose morning came (handed to the notifier through its queue).
+        ("dynamodb:Query", sub("${OutboxTable.Arn}/index/by_unrelayed")),
+        ("dynamodb:UpdateItem", arn("OutboxTable")),
+        ("dynamodb:Query", sub("${DeliveriesTable.Arn}/index/by_held")),
     }
 
 
@@ -445,6 +488,9 @@ def test_the_api_signs_uploads_only_and_deletes_a_photos_files(template: dict[st
         ("s3:DeleteObject", sub("${ImagesBucket.Arn}/public/*")),
         ("s3:PutObject", sub("${ImagesBucket.Arn}/imports/*")),
         ("s3:GetObject", sub("${ImagesBucket.Arn}/import-errors/*")),
+        # A payout run writes its bank file and signs links to it.
+        ("s3:PutObject", sub("${ImagesBucket.Arn}/payout-files/*")),
+        ("s3:GetObject", sub("${ImagesBucket.Arn}/payout-files/*")),
     }
     dynamodb = grants(template, "APIHandlerRole", "dynamodb")
     assert {action for action, _ in dynamodb} == {
@@ -593,6 +639,9 @@ def watched(alarm: dict[str, Any]) -> list[tuple[str, str, str]]:
                                                      if "MetricStat" in m]
     watched = []
     for metric in metrics:
+        if not metric.get("Dimensions"):  # an account-wide metric (SNS's SMS spend)
+            watched.append((metric["Namespace"], metric["MetricName"], ""))
+            continue
         ((function, argument),) = metric["Dimensions"][0]["Value"].items()
         watched.append((metric["Namespace"], metric["MetricName"],
                         f"{function} {'.'.join(argument) if isinstance(argument, list) else argument}"))
@@ -828,7 +877,9 @@ def refused(template: dict[str, Any], **given: str) -> set[str]:
 
 LIVE = {"JazzCashMerchantId": "MC12345",
         "JazzCashActionUrl": "https://payments.jazzcash.com.pk/CustomerPortal/transactionmanagement/merchantform/",
-        "CardActionUrl": "https://pay.cardgateway.example/checkout", "AllowedOrigin": "https://shop.example.pk"}
+        "CardActionUrl": "https://pay.cardgateway.example/checkout", "AllowedOrigin": "https://shop.example.pk",
+        "EasypaisaStoreId": "43511", "EasypaisaApiUrl": "https://easypay.easypaisa.com.pk",
+        "EasypaisaActionUrl": "https://easypay.easypaisa.com.pk/easypay/Index.jsf"}
 
 
 def test_prod_refuses_the_sandbox_gateway_the_sample_merchant_and_any_origin(template: dict[str, Any]) -> None:
@@ -841,8 +892,15 @@ def test_prod_refuses_the_sandbox_gateway_the_sample_merchant_and_any_origin(tem
     assert template["Parameters"]["JazzCashMerchantId"]["Default"] == "MC00000"
     assert len(refused(template, Stage="prod", **{**LIVE, "JazzCashMerchantId": "MC00000"})) == 1
     assert len(refused(template, Stage="prod", **{**LIVE, "AllowedOrigin": "*"})) == 1
-    # Every default is refused in prod (CardActionUrl has none: every stage must name it).
-    assert len(refused(template, Stage="prod", CardActionUrl=LIVE["CardActionUrl"])) == 3
+    assert len(refused(template, Stage="prod", **{**LIVE, "EasypaisaStoreId": "00000"})) == 1
+    staging = template["Parameters"]["EasypaisaApiUrl"]["Default"]
+    assert len(refused(template, Stage="prod", **{**LIVE, "EasypaisaApiUrl": staging})) == 1
+    # The staging checkout page is refused by its guard parameter, as the sandbox pages are by theirs.
+    guard = props(template, "EasypaisaActionUrlParameter")["AllowedPattern"]["Fn::If"][1]
+    assert not allowed(guard, template["Parameters"]["EasypaisaActionUrl"]["Default"])
+    assert allowed(guard, LIVE["EasypaisaActionUrl"])
+    # Every other default is refused in prod (CardActionUrl has none: every stage must name it).
+    assert len(refused(template, Stage="prod", CardActionUrl=LIVE["CardActionUrl"])) == 5
     assert "Default" not in template["Parameters"]["CardActionUrl"]
     # dev keeps the sandbox.
     assert refused(template, Stage="dev", CardActionUrl=LIVE["CardActionUrl"]) == set()
@@ -903,3 +961,24 @@ def test_prod_guards_refuse_a_sandbox_payment_page_and_a_non_https_origin(templa
         "HasAllowedOrigin", {"Ref": "AllowedOrigin"},
         {"Fn::If": ["HasCustomDomain", {"Fn::Sub": "https://${DomainName}"},
                     {"Fn::Sub": "https://${Distribution.DomainName}"}]}]}
+
+
+def test_the_weekly_payout_run_only_pays_artisans_tells_them_and_writes_the_bank_file(template: dict[str, Any]) -> None:
+    assert grants(template, "WeeklyPayoutRunRole", "dynamodb") == {
+        ("dynamodb:Query", sub("${PayoutsTable.Arn}/index/by_payable")),
+        ("dynamodb:GetItem", arn("PayoutsTable")),
+        ("dynamodb:PutItem", arn("PayoutsTable")),
+        ("dynamodb:UpdateItem", arn("PayoutsTable")),
+        ("dynamodb:GetItem", arn("PayoutRunsTable")),
+        ("dynamodb:PutItem", arn("PayoutRunsTable")),
+        ("dynamodb:UpdateItem", arn("PayoutRunsTable")),
+        ("dynamodb:Query", arn("PayoutRunsTable")),
+        ("dynamodb:PutItem", arn("AuditTable")),
+        ("dynamodb:PutItem", arn("OutboxTable")),
+        ("dynamodb:UpdateItem", arn("OutboxTable")),
+    }
+    assert grants(template, "WeeklyPayoutRunRole", "sqs") == {("sqs:SendMessage", arn("NotificationsQueue"))}
+    assert grants(template, "WeeklyPayoutRunRole", "s3") == {
+        ("s3:PutObject", sub("${ImagesBucket.Arn}/payout-files/*"))}
+    (schedule,) = props(template, "WeeklyPayoutRun")["Events"].values()
+    assert schedule["Properties"]["Schedule"] == "cron(0 3 ? * MON *)"

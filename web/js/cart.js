@@ -1,4 +1,5 @@
-// The cart: {listing_id: {quantity, title, title_ur, price, thumb}} in localStorage (prices refreshed at checkout).
+// The cart: {line key: {listing_id, variant_id, options, quantity, title, title_ur, price, thumb}} in localStorage
+// (prices refreshed at checkout). A line's key is its listing id, or "<listing id>|<variant id>" for a variant.
 const KEY = "mip.cart";
 
 export function cart() {
@@ -9,13 +10,20 @@ function save(value) {
   localStorage.setItem(KEY, JSON.stringify(value));
 }
 
-export function addToCart(listing, quantity) {
+export const lineKey = (listingId, variantId) => (variantId ? `${listingId}|${variantId}` : listingId);
+
+/** The listing id of a cart line (lines saved before variants carried none: their key is it). */
+export const lineListing = (key, line) => line.listing_id || key;
+
+export function addToCart(listing, quantity, variant = null) {
   const value = cart();
-  const line = value[listing.listing_id] || { quantity: 0 };
+  const key = lineKey(listing.listing_id, variant && variant.variant_id);
+  const line = value[key] || { quantity: 0 };
   const ready = (listing.images || []).find((image) => image.status === "ready");
-  value[listing.listing_id] = {
+  value[key] = {
+    listing_id: listing.listing_id, variant_id: variant ? variant.variant_id : null, options: variant ? variant.options : null,
     quantity: Math.min(100, line.quantity + quantity),
-    title: listing.title, title_ur: listing.title_ur || null, price: listing.price,
+    title: listing.title, title_ur: listing.title_ur || null, price: variant ? variant.price : listing.price,
     thumb: ready ? ready.urls.thumb : null,
   };
   save(value);

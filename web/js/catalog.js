@@ -21,7 +21,9 @@ export const readyImages = (listing) => (listing.images || []).filter((image) =>
 /** The price to show: the buyer's currency when the API converted it, with the PKR price beside it. */
 export function priceNodes(listing) {
   const shown = listing.display_price && listing.display_price.currency !== "PKR" ? listing.display_price : listing.price;
-  const nodes = [el("span", { class: "price" }, formatMoney(shown))];
+  // A listing with variants shows its lowest variant price, "from".
+  const nodes = [el("span", { class: "price" }, listing.variants && listing.variants.length
+    ? t("price_from", { p: formatMoney(shown) }) : formatMoney(shown))];
   if (shown !== listing.price) nodes.push(" ", el("span", { class: "muted" }, `(${formatMoney(listing.price)})`));
   return nodes;
 }

@@ -6,6 +6,7 @@ import { categoryName, statusName, t } from "../i18n.js";
 import { el, errorText, formatMoney, paisaToRupees, rupeesToPaisa, say, statusBadge, fill } from "../ui.js";
 import { actionForm, input, select, text } from "./forms.js";
 import { photosPanel } from "./photos.js";
+import { variantsEditor } from "./variants.js";
 
 let root = null;
 
@@ -80,12 +81,15 @@ function fieldsFor(listing, crafts) {
   ];
 }
 
-function bodyFrom(data, creating) {
+function bodyFrom(data, creating, variants) {
   const price = rupeesToPaisa(text(data, "price"));
   if (price === null) throw new ApiError(400, "VALIDATION_ERROR", `${t("price_rs")}: ${t("invalid")}`);
   const body = { title: text(data, "title"), description: text(data, "description"), category: text(data, "category"),
     price: { amount: price, currency: "PKR" }, stock: Number(text(data, "stock")), weight_grams: Number(text(data, "weight_grams")),
     processing_days: Number(text(data, "processing_days")) };
+  const varied = variants.value();
+  if (varied) Object.assign(body, varied);
+  if (varied && varied.options.length) delete body.stock; // the sum of the variants' stock, read-only
   for (const name of ["title_ur", "description_ur"]) {
     if (text(data, name)) body[name] = text(data, name);
     else if (!creating) body[name] = null; // clears the Urdu text on edit
@@ -98,18 +102,27 @@ async function editor(listingId, notice = "", noticeIsError = false) {
   const [crafts, settings] = await Promise.all([categories(), config()]);
   let listing = null;
   if (listingId) listing = await api(`/listings/${encodeURIComponent(listingId)}`);
+  const fields = fieldsFor(listing, crafts);
+  const stockField = fields.find((label) => label.getAttribute("for") === "stock");
+  const variants = variantsEditor(listing, (hasOptions) => {
+    const stock = stockField.querySelector("input");
+    stock.disabled = hasOptions;
+    stock.required = !hasOptions;
+    stockField.title = hasOptions ? t("stock_from_variants") : "";
+  });
+  fields.splice(fields.indexOf(stockField) + 1, 0, variants.node);
   const form = actionForm({
     id: "listing-form",
     submitKey: "save_listing",
-    fields: fieldsFor(listing, crafts),
+    fields,
     action: async (data, status) => {
       if (!listing) {
-        const created = await api("/listings", { method: "POST", body: bodyFrom(data, true) });
+        const created = await api("/listings", { method: "POST", body: bodyFrom(data, true, variants) });
         await editor(created.listing_id, t("saved"));
         return null;
       }
       try {
-        await api(`/listings/${encodeURIComponent(listing.listing_id)}`, { method: "PATCH", body: bodyFrom(data, false),
+        await api(`/listings/${encodeURIComponent(listing.listing_id)}`, { method: "PATCH", body: bodyFrom(data, false, variants),
           headers: { "If-Match": `"${listing.version}"` } });
       } catch (error) {
         if (error instanceof ApiError && error.status === 412) { await editor(listing.listing_id, t("stale_version"), true); return null; }

@@ -33,7 +33,8 @@ function orderCard(order, reload) {
   return el("li", { class: "panel", "data-order-id": order.order_id, "data-status": order.status },
     el("div", { class: "row" }, el("strong", {}, t("order_title", { id: order.order_id })), statusBadge(order.status, statusName(order.status)),
       el("span", { class: "muted" }, formatDate(order.created_at))),
-    el("ul", {}, order.items.map((item) => el("li", {}, `${item.title} × ${item.quantity} — ${formatMoney(item.line_total)} — `,
+    el("ul", {}, order.items.map((item) => el("li", {}, `${item.title}${item.options ? ` (${Object.entries(item.options)
+      .map(([name, value]) => `${name}: ${value}`).join(" · ")})` : ""} × ${item.quantity} — ${formatMoney(item.line_total)} — `,
       statusName(item.fulfilment), item.tracking_number ? ` (${t("shipped_with", { c: carrierName(item.carrier), n: item.tracking_number })})` : ""))),
     address ? el("p", {}, el("strong", {}, `${t("ship_to")}: `),
       [address.name, address.phone, address.line1, address.line2, address.city, address.region, address.postal_code, address.country].filter(Boolean).join(", ")) : null,

@@ -1,7 +1,7 @@
 // The cart and checkout: address, payment method, one Idempotency-Key per checkout attempt (reused on retry).
 import { api, ApiError } from "../api.js";
 import { currentUser } from "../auth.js";
-import { cart, clearCart, setQuantity } from "../cart.js";
+import { cart, clearCart, lineListing, setQuantity } from "../cart.js";
 import { limitText } from "../fairstock.js";
 import { t } from "../i18n.js";
 import { startPayment } from "../payment.js";
@@ -15,9 +15,10 @@ const ATTEMPT_KEY = "mip.checkout-attempt";
 const COUNTRIES = ["PK", "AE", "SA", "GB", "US", "CA", "AU", "DE", "QA", "OM", "KW", "BH", "MY", "NO", "IT", "FR", "ES", "NL", "SE", "IE", "NZ", "TR"];
 
 function cartTable(lines) {
-  const rows = Object.entries(lines).map(([id, line]) => el("tr", { "data-listing-id": id },
-    el("td", {}, el("a", { href: `/listing.html?id=${encodeURIComponent(id)}` }, line.title),
-      line.title_ur ? el("div", {}, inLang("ur", line.title_ur, "span", { class: "muted" })) : null),
+  const rows = Object.entries(lines).map(([id, line]) => el("tr", { "data-listing-id": lineListing(id, line), "data-line": id },
+    el("td", {}, el("a", { href: `/listing.html?id=${encodeURIComponent(lineListing(id, line))}` }, line.title),
+      line.title_ur ? el("div", {}, inLang("ur", line.title_ur, "span", { class: "muted" })) : null,
+      line.options ? el("div", { class: "variant-choice" }, optionsText(line.options)) : null),
     el("td", {}, formatMoney(line.price)),
     el("td", {}, el("input", { type: "number", min: 0, max: 100, value: line.quantity, "aria-label": `${t("quantity")}: ${line.title}`,
       style: "width:5rem", onchange: (event) => { setQuantity(id, Number(event.target.value) || 0); render(); } })),
@@ -31,6 +32,9 @@ function cartTable(lines) {
     el("tfoot", {}, el("tr", {}, el("th", { scope: "row" }, t("subtotal")), el("td", { colspan: 3, id: "subtotal" }, formatMoney({ amount: subtotal, currency: "PKR" }))))),
   el("p", { class: "muted" }, t("totals_note")));
 }
+
+/** A variant's chosen options, as "Size: 9 · Colour: red". */
+export const optionsText = (options) => Object.entries(options).map(([name, value]) => `${name}: ${value}`).join(" · ");
 
 function field(name, key, attrs = {}) {
   return el("label", { for: name }, t(key), el("input", { id: name, name, autocomplete: attrs.autocomplete || "on", ...attrs }));
@@ -55,7 +59,8 @@ function checkoutForm(lines) {
     el("label", { for: "country" }, t("country"), el("select", { id: "country", name: "country", autocomplete: "country" },
       COUNTRIES.map((code) => el("option", { value: code }, code)))),
     el("fieldset", {}, el("legend", {}, t("payment_method")),
-      method("jazzcash", "pay_jazzcash", true), method("card", "pay_card", false), method("cod", "pay_cod", false)),
+      method("jazzcash", "pay_jazzcash", true), method("easypaisa", "pay_easypaisa", false), method("card", "pay_card", false),
+      method("cod", "pay_cod", false)),
     chargeLabel,
     el("button", { type: "submit", id: "place-order" }, t("place_order")), status);
   form.addEventListener("submit", (event) => { event.preventDefault(); placeOrder(form, lines, status); });
@@ -81,7 +86,9 @@ async function placeOrder(form, lines, status) {
   const address = { name: text("name"), phone: text("phone"), line1: text("line1"), city: text("city"), country: text("country") };
   for (const name of ["line2", "region", "postal_code"]) if (text(name)) address[name] = text(name);
   const body = {
-    items: Object.entries(lines).map(([listing_id, line]) => ({ listing_id, quantity: line.quantity })),
+    items: Object.entries(lines).map(([key, line]) => (line.variant_id
+      ? { listing_id: lineListing(key, line), variant_id: line.variant_id, quantity: line.quantity }
+      : { listing_id: lineListing(key, line), quantity: line.quantity })),
     currency: paymentMethod === "card" ? text("currency") : "PKR",
     shipping_address: address,
     payment_method: paymentMethod,
@@ -98,10 +105,14 @@ async function placeOrder(form, lines, status) {
   } catch (error) {
     button.disabled = false;
     if (error instanceof ApiError && error.code === "OUT_OF_STOCK") {
-      const short = error.details.map((d) => `${(lines[d.listing_id] || {}).title || d.listing_id} (${d.available})`).join(", ");
+      const named = (d) => lines[d.variant_id ? `${d.listing_id}|${d.variant_id}` : d.listing_id] || {};
+      const short = error.details.map((d) => {
+        const line = named(d);
+        return `${line.title || d.listing_id}${line.options ? ` (${optionsText(line.options)})` : ""} (${d.available})`;
+      }).join(", ");
       say(status, t("out_of_stock_error", { items: short }), "error");
     } else if (error instanceof ApiError && error.code === "LIMIT_REACHED") {
-      const titles = Object.fromEntries(Object.entries(lines).map(([listingId, line]) => [listingId, line.title]));
+      const titles = Object.fromEntries(Object.entries(lines).map(([key, line]) => [lineListing(key, line), line.title]));
       say(status, limitText(error, titles), "error");
       status.append(" ", el("a", { href: "/orders.html", id: "limit-orders-link" }, t("limit_see_orders")));
     } else {

@@ -8,7 +8,10 @@ import { listingsSection } from "../dashboard/listings.js";
 import { importsSection } from "../dashboard/imports.js";
 import { opsSection } from "../dashboard/ops.js";
 import { queuesSection } from "../dashboard/queues.js";
-import { ordersSection, payoutsSection } from "../dashboard/orders.js";
+import { ordersSection } from "../dashboard/orders.js";
+import { payoutRunsSection, payoutsTab } from "../dashboard/payouts.js";
+import { statementsSection } from "../dashboard/statements.js";
+import { notificationLogSection, notificationSettingsSection } from "../dashboard/notifications.js";
 import { myProfile, profileSection } from "../dashboard/profile.js";
 import { el, errorText, frame, refreshCartBadge, say } from "../ui.js";
 
@@ -22,10 +25,14 @@ const SECTIONS = {
   profile: { key: "tab_profile", group: "artisans", render: profileSection },
   listings: { key: "tab_listings", group: "artisans", render: listingsSection },
   orders: { key: "tab_orders", group: "artisans", render: ordersSection },
-  payouts: { key: "tab_payouts", group: "artisans", render: payoutsSection },
+  payouts: { key: "tab_payouts", group: "artisans", render: payoutsTab },
+  statements: { key: "tab_statements", group: "artisans", render: statementsSection },
+  notify: { key: "tab_notify", group: "artisans", render: notificationSettingsSection },
   ops: { key: "tab_ops", group: "ops", render: staffOnly(opsSection) },
   imports: { key: "tab_imports", group: "ops", render: staffOnly(importsSection) },
   queues: { key: "tab_queues", group: "ops", render: staffOnly(queuesSection) },
+  payout_runs: { key: "tab_payout_runs", group: "ops", render: staffOnly(payoutRunsSection) },
+  notify_log: { key: "tab_notify_log", group: "ops", render: staffOnly(notificationLogSection) },
 };
 
 const STAFF_SIGNIN = `/signin.html?staff=1&next=${encodeURIComponent("/dashboard.html#ops")}`;

@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { categoryLabel, priceNodes, readyImages } from "../catalog.js";
 import { addToCart } from "../cart.js";
 import { ratingLine, reviewsSection } from "../reviews.js";
-import { provinceName, t } from "../i18n.js";
+import { lang, provinceName, t } from "../i18n.js";
 import { currency, el, errorText, formatMoney, frame, inLang, param, refreshCartBadge, say, titleNodes } from "../ui.js";
 
 frame("shop");
@@ -38,7 +38,68 @@ async function artisanLink(artisanId) {
   }
 }
 
+const optionLabel = (option) => (lang() === "ur" && option.name_ur ? option.name_ur : option.name);
+
+/** The variant matching `chosen` ({name: value}) in full, or null. */
+const variantFor = (listing, chosen) => listing.variants.find((variant) =>
+  listing.options.every((option) => variant.options[option.name] === chosen[option.name])) || null;
+
+/** One picker per option; a value no variant in stock has (with the other choices made) is disabled, "sold out".
+ * Picking a whole combination shows its price and availability, and lets it go into the cart. */
+function variantForm(listing) {
+  const status = el("p", { role: "status", "aria-live": "polite", id: "cart-status" });
+  const price = el("p", { id: "variant-price", "aria-live": "polite" });
+  const availability = el("p", { id: "variant-availability", "aria-live": "polite" });
+  const quantity = el("input", { id: "quantity", name: "quantity", type: "number", min: 1, max: 1, value: 1, inputmode: "numeric" });
+  const button = el("button", { type: "submit", id: "add-to-cart", disabled: true }, t("add_to_cart"));
+  const selects = listing.options.map((option, index) => el("select", { id: `option-${index}`, name: option.name, "data-option": option.name },
+    el("option", { value: "" }, t("choose_option", { name: optionLabel(option) })),
+    option.values.map((value) => el("option", { value }, value))));
+  const chosen = () => Object.fromEntries(selects.map((select) => [select.dataset.option, select.value]).filter(([, value]) => value));
+
+  function update() {
+    const picked = chosen();
+    selects.forEach((select, index) => {
+      const name = listing.options[index].name;
+      for (const option of select.options) {
+        if (!option.value) continue;
+        const others = { ...picked, [name]: option.value };
+        const inStock = listing.variants.some((variant) => variant.stock > 0
+          && Object.entries(others).every(([key, value]) => variant.options[key] === value));
+        option.disabled = !inStock;
+        option.textContent = inStock ? option.value : `${option.value} – ${t("sold_out")}`;
+      }
+    });
+    const variant = variantFor(listing, picked);
+    if (!variant) {
+      price.replaceChildren(...priceNodes(listing));
+      availability.textContent = t("choose_variant");
+      button.disabled = true;
+      return null;
+    }
+    price.replaceChildren(...priceNodes(variant));
+    availability.textContent = variant.stock > 0 ? t("stock_left", { n: variant.stock }) : t("out_of_stock");
+    quantity.max = Math.max(1, Math.min(100, variant.stock));
+    button.disabled = variant.stock < 1;
+    return variant;
+  }
+
+  for (const select of selects) select.addEventListener("change", update);
+  const form = el("form", { class: "stack", id: "buy-form", onsubmit: (event) => {
+    event.preventDefault();
+    const variant = update();
+    if (!variant || variant.stock < 1) return;
+    addToCart(listing, Math.max(1, Number(quantity.value) || 1), variant);
+    refreshCartBadge();
+    status.replaceChildren(t("added_to_cart"), " ", el("a", { href: "/cart.html" }, t("view_cart")));
+  } }, selects.map((select, index) => el("label", { for: select.id }, optionLabel(listing.options[index]), select)),
+  price, availability, el("label", { for: "quantity" }, t("quantity"), quantity), button, status);
+  update();
+  return listing.stock < 1 ? el("div", {}, el("p", { class: "error" }, t("out_of_stock")), form) : form;
+}
+
 function buyForm(listing) {
+  if (listing.variants && listing.variants.length) return variantForm(listing);
   const status = el("p", { role: "status", "aria-live": "polite", id: "cart-status" });
   const quantity = el("input", { id: "quantity", name: "quantity", type: "number", min: 1, max: Math.max(1, Math.min(100, listing.stock)), value: 1, inputmode: "numeric" });
   if (listing.stock < 1) return el("p", { class: "error" }, t("out_of_stock"));

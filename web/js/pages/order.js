@@ -13,12 +13,15 @@ frame("orders");
 const content = document.getElementById("content");
 const message = document.getElementById("message");
 const id = param("id");
+const optionsText = (options) => Object.entries(options).map(([name, value]) => `${name}: ${value}`).join(" · ");
+const returnKey = (item) => `${item.listing_id}|${item.variant_id || ""}`;
 
 function lines(order) {
   return el("div", { class: "table-wrap" }, el("table", {},
     el("thead", {}, el("tr", {}, ["item", "quantity", "total", "fulfilment"].map((key) => el("th", { scope: "col" }, t(key))))),
     el("tbody", {}, order.items.map((item) => el("tr", {},
-      el("td", {}, el("a", { href: `/listing.html?id=${encodeURIComponent(item.listing_id)}` }, item.title)),
+      el("td", {}, el("a", { href: `/listing.html?id=${encodeURIComponent(item.listing_id)}` }, item.title),
+        item.options ? el("div", { class: "muted variant-choice" }, optionsText(item.options)) : null),
       el("td", {}, String(item.quantity), item.refunded ? el("div", { class: "muted refunded-units" },
         t("rf_line", { n: item.refunded })) : null), el("td", {}, formatMoney(item.line_total)),
       el("td", {}, statusName(item.fulfilment), item.tracking_number ? el("div", { class: "muted" },
@@ -71,12 +74,13 @@ function returnsSection(order, returnDays) {
   const taken = {};
   for (const entry of order.returns) {
     if (entry.status === "rejected") continue;
-    for (const item of entry.items) taken[item.listing_id] = (taken[item.listing_id] || 0) + item.quantity;
+    for (const item of entry.items) taken[returnKey(item)] = (taken[returnKey(item)] || 0) + item.quantity;
   }
   const counts = order.items.map((item) => {
-    const most = Math.max(0, item.quantity - (taken[item.listing_id] || 0));
-    const inputId = `return-qty-${item.listing_id}`;
-    return { item, most, field: el("label", { for: inputId }, t("ret_units", { t: item.title, n: most }),
+    const most = Math.max(0, item.quantity - (taken[returnKey(item)] || 0));
+    const inputId = `return-qty-${item.listing_id}${item.variant_id ? `-${item.variant_id}` : ""}`;
+    const title = item.options ? `${item.title} (${optionsText(item.options)})` : item.title;
+    return { item, most, field: el("label", { for: inputId }, t("ret_units", { t: title, n: most }),
       el("input", { id: inputId, type: "number", min: 0, max: most, value: 0, inputmode: "numeric", disabled: most === 0 })) };
   });
   const reason = el("textarea", { id: "return-reason", name: "reason", maxlength: 500, required: true });
@@ -88,6 +92,7 @@ function returnsSection(order, returnDays) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const items = counts.map(({ item, field }) => ({ listing_id: item.listing_id,
+      ...(item.variant_id ? { variant_id: item.variant_id } : {}),
       quantity: Number(field.querySelector("input").value) })).filter((item) => item.quantity > 0);
     if (!items.length) { say(status, t("ret_pick"), "error"); return; }
     button.disabled = true;

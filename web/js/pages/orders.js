@@ -2,6 +2,7 @@
 import { api } from "../api.js";
 import { session } from "../auth.js";
 import { pagedList } from "../catalog.js";
+import { notificationSettingsSection } from "../dashboard/notifications.js";
 import { statusName, t } from "../i18n.js";
 import { el, errorText, formatDate, formatMoney, frame, say, statusBadge } from "../ui.js";
 
@@ -23,8 +24,11 @@ async function start() {
     location.assign(`/signin.html?next=${encodeURIComponent("/orders.html")}`);
     return;
   }
-  await pagedList({ container: content, listClass: "plain", empty: t("no_orders"), render: orderRow,
-    fetchPage: (cursor) => api("/orders", { query: { cursor, limit: 20 } }) });
+  // How the buyer hears of their orders (e-mail or SMS, language), under the list.
+  const settings = el("section", { id: "notify" });
+  content.after(settings);
+  await Promise.all([pagedList({ container: content, listClass: "plain", empty: t("no_orders"), render: orderRow,
+    fetchPage: (cursor) => api("/orders", { query: { cursor, limit: 20 } }) }), notificationSettingsSection(settings)]);
 }
 
 start().catch((error) => say(message, errorText(error), "error"));
