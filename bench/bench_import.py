@@ -48,6 +48,7 @@ TARGET_ROWS = 50_000
 UNPACED = 1_000_000.0  # rows/s: the token bucket never waits
 READY_SECONDS = 120
 POLL_SECONDS = 1.0
+WELCOMES_WITHIN_SECONDS = 120  # after the import is done, for the notifier's welcome SMS (via the outbox)
 WORKER_THREAD = "pump-process_import_events"
 COGNITO = "cognito-identity-provider"  # botocore's service id for cognito-idp
 # The event source mapping's own calls (Lambda polls SQS and deletes what the function took).
@@ -190,7 +191,7 @@ def sms_parts() -> tuple[int, int]:
     """(messages, parts) of every SMS the emulator's SNS took (this process's moto)."""
     from moto.sns.models import sns_backends
 
-    from chalicelib.onboarding.rules import sms_segments
+    from chalicelib.notifications.rules import sms_segments
 
     texts = [text for regions in sns_backends.values() for region, backend in regions.items() if region != "global"
              for _, text, *_ in backend.sms_messages.values()]
@@ -269,6 +270,10 @@ def measure(args: argparse.Namespace, stack: Stack, meter: Meter, registry: Any,
     report = requests.get(document["errors_url"], timeout=60) if document["errors_url"] else None
     report_rows = len(list(csv.DictReader(io.StringIO(report.content.decode())))) if report is not None else -1
     messages, parts = sms_parts()
+    welcomed_by = time.monotonic() + WELCOMES_WITHIN_SECONDS
+    while messages < registry.expected["created"] and time.monotonic() < welcomed_by:
+        time.sleep(POLL_SECONDS)
+        messages, parts = sms_parts()
     meter.price_updates(boto3.client("dynamodb"))
     worker, source, api = meter.tallies["worker"], meter.tallies["event source"], meter.tallies["api"]
     rows = args.rows

@@ -25,6 +25,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,11 @@ PRICES = {
     "cf_https_request": 0.012 / 10000,  # CloudFront, India edge
     "cf_gb_out": 0.109,                 # CloudFront, India, first 10 TB
     "cognito_mau": 0.0055,              # Lite tier beyond the first 10,000 MAU
+    # ASSUMED, not verified: AWS End User Messaging's price per SMS part to Pakistan (sender ID route) could not
+    # be looked up from here on 2026-11-28; check https://aws.amazon.com/end-user-messaging/pricing/. A message
+    # costs (price + carrier fee) x its parts (re:Post "sns-pinpoint-high-sms-charges").
+    "sms_part_pk": 0.20,
+    "ses_email": 0.10 / 1000,
 }
 
 # --- stated traffic for the month -----------------------------------------------------------------
@@ -198,6 +204,7 @@ def _actions(client: Any, aws: Aws) -> dict[str, dict[str, float]]:
     from harness.gateways import card_success, post_card
     from harness.http import body_of, call
     from harness.images import noisy_jpeg, queued_messages, upload_file
+    from harness.notifications import deliver
     from local.pump import lambda_context, scheduled_event, sqs_event
 
     artisan = verified_artisan(client, aws)
@@ -220,7 +227,9 @@ def _actions(client: Any, aws: Aws) -> dict[str, dict[str, float]]:
                         headers={"Idempotency-Key": uuid.uuid4().hex})
         orders.append(body_of(response))
 
-    call(client, "POST", "/orders", buyer, make_order((listing_id, 1)), headers={"Idempotency-Key": "warm"})
+    # Warmed by another buyer: the measured buyer's five orders are as many as one buyer may hold open.
+    call(client, "POST", "/orders", aws.user(), make_order((listing_id, 1)), headers={"Idempotency-Key": "warm"})
+    deliver(aws, now=PAKISTAN_DAYTIME)  # the verification and the warm order's messages: not the path measured
     results["place_order"] = measure("place", place)
     pending = list(orders)
     results["start_payment"] = measure("start", lambda: call(
@@ -236,6 +245,7 @@ def _actions(client: Any, aws: Aws) -> dict[str, dict[str, float]]:
     delivering = iter(pending)
     results["deliver"] = measure("deliver", lambda: call(
         client, "POST", f"/ops/orders/{next(delivering)['order_id']}/delivered", ops))
+    results["notify"] = _notify(aws, orders=len(pending))
     results["artisan_dashboard"] = measure("dashboard", lambda: (
         call(client, "GET", "/artisans/me/orders", artisan), call(client, "GET", "/artisans/me/payouts", artisan)))
 
@@ -260,6 +270,28 @@ def _actions(client: Any, aws: Aws) -> dict[str, dict[str, float]]:
     return results
 
 
+def _notify(aws: Aws, *, orders: int) -> dict[str, float]:
+    """The notifier over the events of `orders` orders placed, paid, shipped and delivered (default settings:
+    the artisan's Urdu SMS, the buyer's e-mails), per order: its requests, and the SMS parts and e-mails that
+    the emulator's SNS and SES took, rendered by the real templates."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    from chalicelib.notifications.rules import sms_segments
+    from harness.notifications import deliver
+
+    sms = sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages
+    emails = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    texts_before, emails_before = set(sms), len(emails)
+    result = measure("notify", lambda: deliver(aws, now=PAKISTAN_DAYTIME), runs=1)
+    parts = sum(sms_segments(text) for key, (_, text, *_) in sms.items() if key not in texts_before)
+    per_order = {name: value / orders for name, value in result.items() if name != "ms"}
+    per_order.update(ms=result["ms"] / orders, sms_parts=parts / orders, emails=(len(emails) - emails_before) / orders,
+                     notify=1)
+    return per_order
+
+
 # --- the money ---------------------------------------------------------------------------------------
 
 API_ACTIONS = ("browse_page", "category_page", "listing_page", "artisan_page", "place_order", "start_payment",
@@ -271,7 +303,8 @@ def cost_of(action: dict[str, float], memory_mb: dict[str, int], *, api_calls: f
     if "processor_ms" in action:
         seconds, memory = action["processor_ms"] / 1000, memory_mb["process_image_events"]
     else:
-        function = "sweep_expired_orders" if "sweep" in action else "api_handler"
+        function = ("sweep_expired_orders" if "sweep" in action else
+                    "send_notifications" if "notify" in action else "api_handler")
         seconds, memory = action["ms"] / 1000, memory_mb[function]
     invocations = api_calls if api_calls else 1
     return {
@@ -280,10 +313,13 @@ def cost_of(action: dict[str, float], memory_mb: dict[str, int], *, api_calls: f
         "dynamodb": action.get("wru", 0) * PRICES["ddb_wru"] + action.get("rru", 0) * PRICES["ddb_rru"],
         "s3": action.get("s3_put", 0) * PRICES["s3_put"] + action.get("s3_get", 0) * PRICES["s3_get"],
         "sqs": (action.get("sqs", 0) + (3 if "processor_ms" in action else 0)) * PRICES["sqs_request"],
+        "messages": action.get("sms_parts", 0) * PRICES["sms_part_pk"] + action.get("emails", 0) * PRICES["ses_email"],
     }
 
 
-API_CALLS = {"artisan_page": 2, "artisan_dashboard": 2, "image_processing": 0, "sweep": 0}
+API_CALLS = {"artisan_page": 2, "artisan_dashboard": 2, "image_processing": 0, "sweep": 0, "notify": 0}
+# 10:00 in Pakistan: outside the SMS quiet hours, so the notifier sends what it would send by day.
+PAKISTAN_DAYTIME = datetime(2026, 11, 28, 5, 0, tzinfo=UTC)
 
 
 def main() -> int:
@@ -301,7 +337,7 @@ def main() -> int:
               f"{action.get('wru', 0):>7.1f}{action.get('s3_put', 0):>7.1f}{action.get('s3_get', 0):>7.1f}"
               f"{ms:>8.1f}{sum(per_action[name].values()) * 1e6:>12.2f}")
 
-    services = ("lambda", "api_gateway", "dynamodb", "s3", "sqs", "cloudfront", "cognito", "storage")
+    services = ("lambda", "api_gateway", "dynamodb", "s3", "sqs", "messages", "cloudfront", "cognito", "storage")
 
     def total(counts: dict[str, float]) -> dict[str, float]:
         out = dict.fromkeys(services, 0.0)
@@ -312,7 +348,10 @@ def main() -> int:
         return out
 
     order_path = {"place_order": 1, "start_payment": 1, "payment_webhook": 1, "order_view": 2, "ship": 1,
-                  "deliver": 1}
+                  "deliver": 1, "notify": 1}
+    notify = measured["notify"]
+    print(f"Messages per order (the real templates, default settings): {notify['sms_parts']:.1f} SMS parts, "
+          f"{notify['emails']:.1f} e-mails")
     thousand = total({name: n * 1000 for name, n in order_path.items()})
     visits_per_order = 1 / CONVERSION
     browsing = {name: n * visits_per_order * 1000 for name, n in PAGES_PER_VISIT.items()}
@@ -356,7 +395,8 @@ def main() -> int:
         print(f"{service:<14}{thousand[service]:>14.4f}{with_browsing[service]:>12.2f}{month[service]:>12.2f}")
     print(f"{'total':<14}{sum(thousand.values()):>14.4f}{sum(with_browsing.values()):>12.2f}"
           f"{sum(month.values()):>12.2f}")
-    print("(1,000 orders = place, start payment, webhook, 2 order views, ship, deliver; '+ browsing' adds the "
+    print("(1,000 orders = place, start payment, webhook, 2 order views, ship, deliver and their messages; "
+          "'+ browsing' adds the "
           f"{visits_per_order:.0f} visits per order at the stated conversion, with their CDN traffic)")
     return 0
 

@@ -118,6 +118,9 @@ class Settings:
     notifications_queue_url: str = ""
     sms_sender_id: str = "MadeInPK"
     email_sender: str = "no-reply@madeinpakistan.example"
+    # SMS quiet hours in Pakistan time, "22-8" (held from 22:00 until 08:00); "" turns them off (the local
+    # stack only, so its end-to-end tests read a welcome SMS at any hour).
+    sms_quiet_hours: str = "22-8"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], secrets: Mapping[str, str], *, region: str) -> Settings:
@@ -171,6 +174,7 @@ class Settings:
             notifications_queue_url=environ.get("NOTIFICATIONS_QUEUE_URL", ""),
             sms_sender_id=env("SMS_SENDER_ID", "MadeInPK"),
             email_sender=env("EMAIL_SENDER", "no-reply@madeinpakistan.example"),
+            sms_quiet_hours=environ.get("SMS_QUIET_HOURS", "22-8"),
         )
 
     def table(self, logical_id: str) -> str:

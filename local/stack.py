@@ -125,6 +125,9 @@ def app_environment(
         "EASYPAISA_ACCOUNT_NUM": environ.get("EASYPAISA_ACCOUNT_NUM", "100000001"),
         "EASYPAISA_INQUIRY_USERNAME": environ.get("EASYPAISA_INQUIRY_USERNAME", "local-inquiry"),
         "EASYPAISA_INQUIRY_PASSWORD": environ.get("EASYPAISA_INQUIRY_PASSWORD", "local-inquiry-password"),
+        # No SMS quiet hours locally (unless asked for): the end-to-end tests read an imported artisan's
+        # welcome SMS at any hour; the functional tests prove the quiet hours with a fixed clock.
+        "SMS_QUIET_HOURS": environ.get("SMS_QUIET_HOURS", ""),
         "API_BASE_URL": settings.api_url,
         "STOREFRONT_URL": settings.web_url,
         "ALLOWED_ORIGIN": settings.web_url,

@@ -27,6 +27,12 @@ class Recipient:
     audience: str  # buyer | artisan
 
 
+def welcome_settings(stored: NotificationSettings | None) -> NotificationSettings:
+    """An imported artisan's welcome carries their only way in (a temporary password): by SMS whatever
+    they chose, in their language (Urdu unless they chose otherwise)."""
+    return NotificationSettings(sms=True, email=False, language=stored.language if stored else "ur")
+
+
 def recipients(event: OutboxEvent) -> list[Recipient]:
     """Whom an event is for. Buyers hear of every step of their order; artisans of the orders they must
     fulfil (paid, or confirmed as cash on delivery), of their verification, payouts and welcome."""
@@ -49,18 +55,33 @@ def default_settings(*, artisan: bool, has_email: bool, locale: str | None = Non
     return NotificationSettings(sms=not has_email, email=has_email, language=language)
 
 
-def send_after(now: datetime, channel: str) -> datetime | None:
-    """When an SMS decided at `now` may go: None (now), or 08:00 Pakistan time if `now` is in quiet hours.
+def quiet_hours(setting: str) -> tuple[int, int] | None:
+    """The SMS_QUIET_HOURS setting, "22-8" (from 22:00 until 08:00), as hours; None for "" (no quiet hours)."""
+    if not setting.strip():
+        return None
+    start, _, end = setting.partition("-")
+    hours = (int(start), int(end))
+    if not all(0 <= hour < 24 for hour in hours) or hours[0] == hours[1]:
+        raise ValueError(f"SMS_QUIET_HOURS must be like 22-8, not {setting!r}")
+    return hours
+
+
+def send_after(now: datetime, channel: str,
+               quiet: tuple[int, int] | None = (QUIET_FROM, QUIET_UNTIL)) -> datetime | None:
+    """When an SMS decided at `now` may go: None (now), or the end of the quiet hours (08:00 Pakistan time)
+    if `now` is in them.
 
     E-mail is never held: it waits in an inbox without waking anyone.
     """
-    if channel != "sms":
+    if channel != "sms" or quiet is None:
         return None
+    start, end = quiet
     local = now.astimezone(PAKISTAN)
-    if QUIET_UNTIL <= local.hour < QUIET_FROM:
+    inside = (local.hour >= start or local.hour < end) if start > end else start <= local.hour < end
+    if not inside:
         return None
-    morning = local.replace(hour=QUIET_UNTIL, minute=0, second=0, microsecond=0)
-    if local.hour >= QUIET_FROM:
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if morning <= local:
         morning += timedelta(days=1)
     return morning.astimezone(UTC)
 

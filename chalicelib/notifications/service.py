@@ -6,7 +6,8 @@ records it sends it, nobody else ever does. A provider refusal marks it `failed`
 so SQS retries it after the visibility timeout and, after maxReceiveCount, sets it aside in the DLQ
 (an alarm); the order is never touched. Quiet hours hold an SMS (`held`) until 08:00 Pakistan time: the
 minute sweep hands each due one back through the queue (`release_due`). Phone numbers and e-mail addresses
-are never logged: a delivery is named by its id (event, user, channel).
+are never logged: a delivery is named by its id (event, user, channel). An imported artisan's welcome is
+recorded with its password masked; the password is set on the account only as the SMS goes (`_send`).
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from typing import Any
 
 from ..auth import Identity
 from ..ids import rfc3339, utc_now
-from ..store import contacts, deliveries, outbox
+from ..onboarding.rules import temporary_password
+from ..store import accounts, contacts, deliveries, outbox
 from ..store import email as email_channel
 from ..store import sms as sms_channel
 from ..store.records import Delivery, NotificationSettings, OutboxEvent
@@ -27,6 +29,9 @@ from ..wiring import get_settings
 from . import rules, templates
 
 logger = logging.getLogger(__name__)
+
+
+WELCOME = "artisan.welcome"
 
 
 class NotSentError(Exception):
@@ -69,8 +74,12 @@ def deliver(event: OutboxEvent, *, now: datetime) -> int:
         if not templates.has_template(event, recipient.audience):
             continue
         contact = contacts.contact(recipient.user_id)
-        chosen = deliveries.get_settings(recipient.user_id) or rules.default_settings(
-            artisan=contact.artisan, has_email=contact.email is not None, locale=contact.locale)
+        stored = deliveries.get_settings(recipient.user_id)
+        if event.kind == WELCOME:
+            chosen = rules.welcome_settings(stored)
+        else:
+            chosen = stored or rules.default_settings(artisan=contact.artisan, has_email=contact.email is not None,
+                                                      locale=contact.locale)
         for channel in rules.CHANNELS:
             address = contact.phone if channel == "sms" else contact.email
             if address is None:
@@ -91,8 +100,9 @@ def _delivery(event: OutboxEvent, recipient: rules.Recipient, channel: str, addr
               chosen: NotificationSettings, now: datetime) -> Delivery:
     wanted = bool(getattr(chosen, channel))
     message = templates.render(event, audience=recipient.audience, user_id=recipient.user_id,
-                               language=chosen.language, channel=channel)
-    hold = rules.send_after(now, channel) if wanted else None
+                               language=chosen.language, channel=channel, phone=address)
+    quiet = rules.quiet_hours(get_settings().sms_quiet_hours)
+    hold = rules.send_after(now, channel, quiet) if wanted else None
     status = "suppressed" if not wanted else "held" if hold is not None else "sending"
     at = rfc3339(now)
     return Delivery(delivery_id=f"{event.event_id}#{recipient.user_id}#{channel}", event_id=event.event_id,
@@ -104,15 +114,26 @@ def _delivery(event: OutboxEvent, recipient: rules.Recipient, channel: str, addr
 def _send(delivery: Delivery, now: datetime) -> bool:
     """Send a claimed delivery and record the outcome; False if the provider refused it.
 
-    A lost answer (read timeout) leaves it `sending`: it may have gone, and is not sent again.
+    A lost answer (read timeout) leaves it `sending`: it may have gone, and is not sent again. A welcome
+    first gets a fresh temporary password on the account, sent in place of the stored body's mask.
     """
     settings = get_settings()
+    text = delivery.body
+    if delivery.kind == WELCOME:
+        password = temporary_password()
+        try:
+            accounts.set_temporary_password(delivery.user_id, password)  # by sub: the phone may have changed
+        except Exception:  # noqa: BLE001 - nothing sent: the queue retries the welcome
+            logger.warning("welcome password not set", extra={"delivery_id": delivery.delivery_id}, exc_info=True)
+            deliveries.finish(delivery.delivery_id, status="failed", now=rfc3339(now))
+            return False
+        text = templates.with_password(text, password)
     try:
         if delivery.channel == "sms":
-            provider_id = sms_channel.send_sms(delivery.recipient, delivery.body, sender_id=settings.sms_sender_id)
+            provider_id = sms_channel.send_sms(delivery.recipient, text, sender_id=settings.sms_sender_id)
         else:
             provider_id = email_channel.send_email(sender=settings.email_sender, to=delivery.recipient,
-                                                   subject=delivery.subject, text=delivery.body)
+                                                   subject=delivery.subject, text=text)
     except (sms_channel.SmsNotSentError, email_channel.EmailNotSentError) as error:
         logger.warning("message not sent", extra={"delivery_id": delivery.delivery_id, "reason": str(error),
                                                   "maybe_sent": error.maybe_sent})

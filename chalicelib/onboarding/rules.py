@@ -6,6 +6,7 @@ so an imported artisan meets exactly the rules of one who fills in the form.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -141,28 +142,16 @@ def duplicate_reason(taken: Sequence[str]) -> str:
     return "duplicate: the CNIC already backs an artisan profile"
 
 
-# --- the welcome SMS -------------------------------------------------------------------
+# --- the temporary password -----------------------------------------------------------
 
-SMS_SEGMENT_LIMITS = {"gsm": (160, 153), "ucs2": (70, 67)}  # single message, each part of a long one
-MAX_SEGMENTS = 2
-_GSM = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-           "¿abcdefghijklmnopqrstuvwxyzäöñüà")
-
-WELCOME = {
-    "ur": "میڈ اِن پاکستان میں خوش آمدید! آپ کا فنکار اکاؤنٹ تیار ہے۔ فون: {phone} عارضی پاس ورڈ: {password}",
-    "en": "Welcome to Made in Pakistan! Your artisan account is ready. Sign in with {phone}, "
-          "temporary password: {password}",
-}
+_PASSWORD_LETTERS = "abcdefghijkmnpqrstuvwxyz"
+_PASSWORD_CAPITALS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_PASSWORD_DIGITS = "23456789"
 
 
-def welcome_sms(*, phone: str, password: str, language: str = "ur") -> str:
-    """The welcome text with the sign-in and the temporary password (Urdu unless told otherwise)."""
-    return WELCOME[language].format(phone=phone, password=password)
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS parts `text` takes: GSM-7 if every character is in it, else UCS-2 (Urdu)."""
-    gsm = set(text) <= _GSM  # the GSM extension characters ({, €...) are left out: they count double there
-    single, part = SMS_SEGMENT_LIMITS["gsm" if gsm else "ucs2"]
-    length = len(text) if gsm else len(text.encode("utf-16-le")) // 2  # UCS-2 code units
-    return 1 if length <= single else -(-length // part)
+def temporary_password() -> str:
+    """10 characters the pool's policy accepts (lower case, capitals, digits), none easily misread in an SMS."""
+    chosen = [secrets.choice(_PASSWORD_LETTERS) for _ in range(5)] + \
+        [secrets.choice(_PASSWORD_CAPITALS) for _ in range(2)] + [secrets.choice(_PASSWORD_DIGITS) for _ in range(3)]
+    secrets.SystemRandom().shuffle(chosen)
+    return "".join(chosen)

@@ -5,8 +5,10 @@ starts `run_import`. It counts the file's rows once (waiting_upload -> processin
 takes rows from the checkpoint `next_row` in chunks of CHUNK_ROWS, moving the checkpoint
 after each; when the Lambda's time runs low it sends itself a continuation and returns.
 A redelivered or duplicate message resumes from the checkpoint. Each row is settled at most
-once (store/imports.py), so the counts are exact even with two workers on one file. No
-phone number, CNIC or password is ever logged or stored (the password travels only in the SMS).
+once (store/imports.py), so the counts are exact even with two workers on one file. A created row's
+welcome is an outbox event in the same transaction (store/imports.py create_row_artisan): the notifier
+sets the temporary password the SMS carries as it sends it. No phone number, CNIC or password is ever
+logged or stored.
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import csv
 import io
 import json
 import logging
-import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +26,7 @@ from ..catalog.artisans import cnic_hash
 from ..catalog.rules import cnic_last4
 from ..config import IMPORT_MAX_BYTES
 from ..ids import rfc3339, utc_now
-from ..store import accounts, blobs, queues, sms
+from ..store import accounts, blobs, queues
 from ..store import imports as store
 from ..store.artisans import cnic_claim_key
 from ..store.records import Artisan
@@ -39,9 +40,6 @@ CHUNK_ROWS = 100
 # Stop taking chunks with this much time left: a chunk at the designed rate takes about 10 s.
 RESERVE_MS = 60_000
 _KEY_PREFIX = "imports/"
-_PASSWORD_LETTERS = "abcdefghijkmnpqrstuvwxyz"
-_PASSWORD_CAPITALS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-_PASSWORD_DIGITS = "23456789"
 
 class ImportIncompleteError(Exception):
     """The file ended but not every row is settled: a bug, so the message is retried and the alarm raised."""
@@ -179,11 +177,10 @@ def _take_chunk(import_id: str, chunk: list[tuple[int, dict[str, str]]], pace: T
 
 
 def _take_row(import_id: str, number: int, cells: Mapping[str, str], pace: TokenBucket) -> None:
-    """One row to a final state (exactly once, whoever else works on it), and its welcome SMS (at most once)."""
+    """One row to a final state, exactly once whoever else works on it (its welcome comes with the creation)."""
     parsed = rules.parse_row(cells)
     existing = store.get_row(import_id, number)
     if existing is not None and existing.final:
-        _welcome_if_owed(existing, parsed)
         return
     if isinstance(parsed, rules.RefusedRow):
         store.settle_row(import_id, number, state="rejected", reason=parsed.reason)
@@ -191,20 +188,18 @@ def _take_row(import_id: str, number: int, cells: Mapping[str, str], pace: Token
     hashed = cnic_hash(parsed.cnic)
     claimed = store.claim_row(import_id, number, phone=parsed.phone, cnic_hash=hashed)
     if claimed.final:
-        _welcome_if_owed(store.get_row(import_id, number), parsed)
         return
     if claimed.taken:
         store.settle_row(import_id, number, state="duplicate", reason=rules.duplicate_reason(claimed.taken))
         return
     reference = f"{import_id}:{number}"
-    created_with = temporary_password()
-    password: str | None = created_with
     pace.take()
     try:
+        # A password nobody learns: the notifier sets the one the welcome SMS carries.
         account = accounts.create_user(phone=parsed.phone, email=parsed.email, import_ref=reference,
-                                       temporary_password=created_with)
+                                       temporary_password=rules.temporary_password())
     except accounts.UserExistsError:
-        account, password = accounts.get_user(parsed.phone), None  # ours from an earlier attempt, or someone's
+        account = accounts.get_user(parsed.phone)  # ours from an earlier attempt, or someone's
         if account.import_ref != reference:
             store.settle_row(import_id, number, state="duplicate", reason=rules.duplicate_reason(("account",)),
                              release=(store.phone_claim_key(parsed.phone), cnic_claim_key(hashed)))
@@ -215,40 +210,7 @@ def _take_row(import_id: str, number: int, cells: Mapping[str, str], pace: Token
                       province=parsed.province, district=parsed.district, phone=parsed.phone, cnic_hash=hashed,
                       cnic_last4=cnic_last4(parsed.cnic), verification="verified" if parsed.verified else "pending",
                       created_at=now, updated_at=now, bio=parsed.bio, bio_ur=parsed.bio_ur)
-    if not store.create_row_artisan(import_id, number, artisan=artisan):
-        _welcome_if_owed(store.get_row(import_id, number), parsed)
-        return
-    _welcome(import_id, number, parsed.phone, password)
-
-
-def _welcome_if_owed(row: store.ImportRow | None, parsed: rules.AcceptedRow | rules.RefusedRow) -> None:
-    """A row created by an attempt that died before its welcome SMS: send it now (with a new password)."""
-    if row is not None and row.state == "created" and row.welcomed_at is None \
-            and isinstance(parsed, rules.AcceptedRow):
-        _welcome(row.import_id, row.row, parsed.phone, None)
-
-
-def _welcome(import_id: str, number: int, phone: str, password: str | None) -> None:
-    """The welcome SMS, at most once per row: marked first, then sent (a crash in between loses this one SMS;
-    the artisan then asks ops, who reset the password). Without the password of the account's creation (an
-    earlier attempt made it), a new temporary one is set first."""
-    if not store.mark_welcomed(import_id, number):
-        return
-    if password is None:
-        password = temporary_password()
-        accounts.set_temporary_password(phone, password)
-    try:
-        sms.send_sms(phone, rules.welcome_sms(phone=phone, password=password))
-    except sms.SmsNotSentError:
-        logger.warning("welcome SMS refused by the provider", extra={"import_id": import_id, "row": number})
-
-
-def temporary_password() -> str:
-    """10 characters the pool's policy accepts (lower case, capitals, digits), none easily misread in an SMS."""
-    chosen = [secrets.choice(_PASSWORD_LETTERS) for _ in range(5)] + \
-        [secrets.choice(_PASSWORD_CAPITALS) for _ in range(2)] + [secrets.choice(_PASSWORD_DIGITS) for _ in range(3)]
-    secrets.SystemRandom().shuffle(chosen)
-    return "".join(chosen)
+    store.create_row_artisan(import_id, number, artisan=artisan)
 
 
 def _finish(import_id: str) -> str:

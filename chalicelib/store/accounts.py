@@ -62,7 +62,7 @@ def add_to_group(phone: str, group: str) -> None:
     _cognito().admin_add_user_to_group(UserPoolId=get_settings().user_pool_id, Username=phone, GroupName=group)
 
 
-def set_temporary_password(phone: str, password: str) -> None:
-    """A new temporary password (the user must change it at first sign-in)."""
-    _cognito().admin_set_user_password(UserPoolId=get_settings().user_pool_id, Username=phone, Password=password,
-                                       Permanent=False)
+def set_temporary_password(username: str, password: str) -> None:
+    """A new temporary password (the user must change it at first sign-in); `username` may be the user's `sub`."""
+    _cognito().admin_set_user_password(UserPoolId=get_settings().user_pool_id, Username=username,
+                                       Password=password, Permanent=False)

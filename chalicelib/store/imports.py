@@ -17,11 +17,11 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..ids import rfc3339, utc_now
-from . import audit
+from . import audit, outbox
 from .artisans import add_new_profile, cnic_claim_key
 from .conditions import condition_failed
 from .pages import Page, query_page
-from .records import Artisan, AuditEntry
+from .records import Artisan, AuditEntry, OutboxEvent
 from .tables import ClaimItem, ImportItem, ImportRowItem
 from .transactions import Transaction
 
@@ -57,7 +57,6 @@ class ImportRow:
     state: str
     reason: str | None = None
     artisan_id: str | None = None
-    welcomed_at: str | None = None
 
     @property
     def final(self) -> bool:
@@ -221,7 +220,8 @@ def claim_row(import_id: str, row: int, *, phone: str, cnic_hash: str) -> Claime
 
 
 def create_row_artisan(import_id: str, row: int, *, artisan: Artisan) -> bool:
-    """The profile, the claims handed from the row to the artisan, the row `created` and counted: one transaction.
+    """The profile, the claims handed from the row to the artisan, the row `created` and counted, and the
+    artisan's welcome (an outbox event the notifier sends): one transaction.
 
     False when the row was already final.
     """
@@ -235,23 +235,13 @@ def create_row_artisan(import_id: str, row: int, *, artisan: Artisan) -> bool:
                        [ImportRowItem.state.set("created"), ImportRowItem.artisan_id.set(artisan.artisan_id)],
                        condition=ImportRowItem.state == "claimed", tag="row")
     _count(transaction, import_id, "created")
+    outbox.add(transaction, OutboxEvent(event_id=f"artisan.welcome#{import_id}#{row}", kind="artisan.welcome",
+                                        recipient_user_id=artisan.artisan_id,
+                                        data={"import_id": import_id, "row": row}, created_at=artisan.created_at))
     failed = transaction.commit()
     if failed and "row" not in failed:
         raise RuntimeError(f"row {row} of {import_id} not created: {failed}")
     return not failed
-
-
-def mark_welcomed(import_id: str, row: int) -> bool:
-    """Mark the row's welcome SMS as sent, before sending it: True for the one caller that may send it."""
-    try:
-        ImportRowItem(import_id, row).update(
-            actions=[ImportRowItem.welcomed_at.set(rfc3339(utc_now()))],
-            condition=(ImportRowItem.state == "created") & ImportRowItem.welcomed_at.does_not_exist())
-    except UpdateError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
 
 
 def settled_rows(import_id: str) -> Iterator[ImportRow]:

@@ -656,7 +656,6 @@ class ImportRowItem(Model):
     state = UnicodeAttribute()
     reason = UnicodeAttribute(null=True)
     artisan_id = UnicodeAttribute(null=True)
-    welcomed_at = UnicodeAttribute(null=True)
     expires_at_epoch = NumberAttribute()
 
 

@@ -10,7 +10,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 import requests
@@ -52,22 +52,27 @@ def race(stack: LocalStack, racers: list[Racer]) -> list[requests.Response]:
 
 
 @contextmanager
-def lowest_stock(stack: LocalStack, listing_id: str) -> Iterator[list[int]]:
-    """Polls the stock until the block ends; yields the list of every value seen."""
+def polled(read: Callable[[], int], name: str = "stock-poller") -> Iterator[list[int]]:
+    """Calls `read` over and over until the block ends; yields the list of every value seen."""
     seen: list[int] = []
     done = threading.Event()
 
     def poll() -> None:
         while not done.is_set():
-            seen.append(stock_of(stack, listing_id))
+            seen.append(read())
 
-    poller = threading.Thread(target=poll, name="stock-poller")
+    poller = threading.Thread(target=poll, name=name)
     poller.start()
     try:
         yield seen
     finally:
         done.set()
         poller.join(TIMEOUT)
+
+
+def lowest_stock(stack: LocalStack, listing_id: str) -> AbstractContextManager[list[int]]:
+    """Every stock the listing showed while the block ran."""
+    return polled(lambda: stock_of(stack, listing_id))
 
 
 def error_code(response: requests.Response) -> str:

@@ -7,10 +7,8 @@ An artisan's variants edit racing orders never erases a reservation of any varia
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -21,8 +19,8 @@ from chalicelib.ids import rfc3339, utc_now
 from harness.factories import make_order
 
 from .conftest import LocalStack, User
-from .test_orders_e2e import LISTINGS_TABLE, TIMEOUT, active_listing, api, ok, place, verified_artisan
-from .test_races import error_code, race
+from .test_orders_e2e import LISTINGS_TABLE, active_listing, api, ok, place, verified_artisan
+from .test_races import error_code, polled, race
 
 BUYERS = 16
 OPTIONS = [{"name": "Size", "name_ur": "سائز", "values": ["8", "9"]},
@@ -41,23 +39,9 @@ def _stocks(stack: LocalStack, listing_id: str) -> dict[str, int]:
     return {variant_id: int(record["M"]["stock"]["N"]) for variant_id, record in item["variants"]["M"].items()}
 
 
-@contextmanager
-def lowest_variant_stock(stack: LocalStack, listing_id: str) -> Iterator[list[int]]:
+def lowest_variant_stock(stack: LocalStack, listing_id: str) -> AbstractContextManager[list[int]]:
     """The lowest stock of any variant at each poll, until the block ends."""
-    seen: list[int] = []
-    done = threading.Event()
-
-    def poll() -> None:
-        while not done.is_set():
-            seen.append(min(_stocks(stack, listing_id).values()))
-
-    poller = threading.Thread(target=poll, name="variant-stock-poller")
-    poller.start()
-    try:
-        yield seen
-    finally:
-        done.set()
-        poller.join(TIMEOUT)
+    return polled(lambda: min(_stocks(stack, listing_id).values()), name="variant-stock-poller")
 
 
 def _ids(listing: dict[str, Any]) -> dict[str, str]:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.notifications import rules, templates
-from chalicelib.store.records import OutboxEvent
+from chalicelib.onboarding.rules import temporary_password
+from chalicelib.store.records import NotificationSettings, OutboxEvent
 
 LONG_TITLE = "Hand-embroidered Multani phulkari shawl in pure silk with mirror work and tassels, extra large"
 LONG_TITLE_UR = "ہاتھ سے کڑھی ہوئی ملتانی پھلکاری شال، خالص ریشم، شیشے کے کام اور پھندنوں کے ساتھ، بہت بڑی"
@@ -146,3 +147,42 @@ def test_the_notifier_loads_neither_pillow_nor_the_xray_sdk():
             "print(sorted(m for m in ('PIL', 'aws_xray_sdk') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert loaded.stdout.strip() == "[]"
+
+
+PHONE = "+923001234567"
+WELCOME = OutboxEvent("artisan.welcome#imp-1#2", "artisan.welcome", "artisan-1", {"import_id": "imp-1", "row": 2},
+                      "2026-11-28T05:00:00.000000Z")
+
+
+def welcome(language: str) -> templates.Message:
+    return templates.render(WELCOME, audience="artisan", user_id="artisan-1", language=language, channel="sms",
+                            phone=PHONE)
+
+
+def test_the_welcome_is_rendered_with_the_password_masked_and_sent_with_it_in_two_segments_at_most():
+    stored = welcome("ur")
+    assert stored.body.endswith(f"فون: {PHONE} عارضی پاس ورڈ: {templates.PASSWORD_MASK}")
+    password = temporary_password()
+    sent = templates.with_password(stored.body, password)
+    assert password in sent and templates.PASSWORD_MASK not in sent and len(sent) == len(stored.body)
+    assert not rules.is_gsm(sent) and rules.sms_segments(sent) == rules.sms_segments(stored.body) == 2
+    english = templates.with_password(welcome("en").body, password)
+    assert english.endswith(f"Sign in with {PHONE}, temporary password: {password}")
+    assert rules.is_gsm(english) and rules.sms_segments(english) == 1
+
+
+def test_the_welcome_goes_by_sms_in_urdu_unless_the_artisan_chose_english():
+    assert rules.welcome_settings(None) == NotificationSettings(sms=True, email=False, language="ur")
+    chosen = NotificationSettings(sms=False, email=True, language="en")
+    assert rules.welcome_settings(chosen) == NotificationSettings(sms=True, email=False, language="en")
+
+
+def test_quiet_hours_come_from_the_setting_and_an_empty_one_turns_them_off():
+    night = datetime(2026, 11, 28, 18, 30, tzinfo=UTC)  # 23:30 in Pakistan
+    assert rules.quiet_hours("22-8") == (22, 8)
+    assert rules.send_after(night, "sms", rules.quiet_hours("22-8")) == datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+    assert rules.quiet_hours("") is None and rules.send_after(night, "sms", None) is None
+    assert rules.send_after(datetime(2026, 11, 28, 16, 30, tzinfo=UTC), "sms", (1, 6)) is None  # 21:30
+    for wrong in ("22", "8-8", "25-3", "x-y"):
+        with pytest.raises(ValueError):
+            rules.quiet_hours(wrong)

@@ -1,11 +1,10 @@
-"""Registry rows decided without I/O: phones, CNICs, whole rows, the header, the welcome SMS, the pace."""
+"""Registry rows decided without I/O: phones, CNICs, whole rows, the header, the temporary password, the pace."""
 from __future__ import annotations
 
 import pytest
 
 from chalicelib.onboarding import rules
 from chalicelib.onboarding.pace import TokenBucket
-from chalicelib.onboarding.worker import temporary_password
 from tools.registry_file import generate
 
 VALID = {"display_name": "فاطمہ بلوچ", "craft": "embroidery", "province": "balochistan", "district": "Kech",
@@ -70,17 +69,8 @@ def test_the_header_needs_every_required_column_once_in_any_order():
     assert cells == {"phone": "0300", "display_name": ""}
 
 
-def test_the_urdu_welcome_fits_two_ucs2_segments_and_the_english_one_gsm():
-    longest = rules.welcome_sms(phone="+923001234567", password=temporary_password())
-    assert rules.sms_segments(longest) == 2
-    assert len(longest) <= 2 * 67
-    assert rules.sms_segments(rules.welcome_sms(phone="+923001234567", password="abcDE23456", language="en")) == 1
-    assert rules.sms_segments("ا" * 70) == 1 and rules.sms_segments("ا" * 71) == 2
-    assert rules.sms_segments("a" * 161) == 2
-
-
 def test_temporary_passwords_meet_the_pool_policy_and_differ():
-    passwords = {temporary_password() for _ in range(50)}
+    passwords = {rules.temporary_password() for _ in range(50)}
     assert len(passwords) == 50
     for password in passwords:
         assert len(password) == 10

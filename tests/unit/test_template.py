@@ -216,7 +216,8 @@ def test_the_notifier_sends_only_sms_and_email_from_our_identity(template: dict[
     assert grants(template, "SendNotificationsRole", "ses") == {
         ("ses:SendEmail",
          sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailSenderDomain}"))}
-    assert grants(template, "SendNotificationsRole", "cognito-idp") == {("cognito-idp:AdminGetUser", arn("UserPool"))}
+    assert grants(template, "SendNotificationsRole", "cognito-idp") == {
+        ("cognito-idp:AdminGetUser", arn("UserPool")), ("cognito-idp:AdminSetUserPassword", arn("UserPool"))}
     assert grants(template, "SendNotificationsRole", "sqs") == {
         (action, arn("NotificationsQueue")) for action in
         ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes")}
@@ -337,8 +338,7 @@ def test_the_bucket_policies_admit_this_distribution_only_and_only_to_what_it_se
 NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # An SMS to a phone number has no resource ARN either; only Cognito's SMS role may send one
 # (and test_cognito_may_only_text_phone_numbers checks it can publish nowhere else).
-PHONE_SMS = {("UserPoolSmsRole", "sns:Publish"), ("ProcessImportEventsRole", "sns:Publish"),
-             ("SendNotificationsRole", "sns:Publish")}
+PHONE_SMS = {("UserPoolSmsRole", "sns:Publish"), ("SendNotificationsRole", "sns:Publish")}
 
 
 def test_no_allow_statement_grants_every_action_or_every_resource(template: dict[str, Any]) -> None:
@@ -411,7 +411,7 @@ def test_functions_reach_only_their_tables(template: dict[str, Any]) -> None:
     assert "ImportRowsTable" not in table_access(template, "APIHandlerRole")
     assert table_access(template, "ProcessImageEventsRole") == {"ListingsTable"}
     assert table_access(template, "ProcessImportEventsRole") == {"ImportsTable", "ImportRowsTable", "ClaimsTable",
-                                                                 "ArtisansTable"}
+                                                                 "ArtisansTable", "OutboxTable"}
     assert table_access(template, "SweepExpiredOrdersRole") == {
         "OrdersTable", "OrdersTable/index/by_expiry", "OrdersTable/index/by_repair", "ArtisanOrdersTable",
         "ListingsTable", "IdempotencyTable",
@@ -511,18 +511,19 @@ def test_the_api_signs_uploads_only_and_deletes_a_photos_files(template: dict[st
         "dynamodb:PutItem", "dynamodb:Query"}
 
 
-def test_the_import_worker_reads_registry_files_writes_reports_and_texts_only_phone_numbers(
+def test_the_import_worker_reads_registry_files_writes_reports_and_leaves_the_welcome_to_the_notifier(
         template: dict[str, Any]) -> None:
     assert grants(template, "ProcessImportEventsRole", "s3") == {
         ("s3:GetObject", sub("${ImagesBucket.Arn}/imports/*")),
         ("s3:PutObject", sub("${ImagesBucket.Arn}/import-errors/*")),
     }
     assert {action for action, _ in grants(template, "ProcessImportEventsRole", "cognito-idp")} == {
-        "cognito-idp:AdminCreateUser", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminGetUser",
-        "cognito-idp:AdminSetUserPassword"}
-    denied = [statement for logical_id, statement in statements(template)
-              if logical_id == "ProcessImportEventsRole" and statement["Effect"] == "Deny"]
-    assert [statement["Resource"] for statement in denied] == [{"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}]
+        "cognito-idp:AdminCreateUser", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminGetUser"}
+    assert grants(template, "ProcessImportEventsRole", "sns") == set()
+    assert ("sqs:SendMessage", arn("NotificationsQueue")) in grants(template, "ProcessImportEventsRole", "sqs")
+    assert {(action, resource) for action, resource in grants(template, "ProcessImportEventsRole", "dynamodb")
+            if "OutboxTable" in resource} == {("dynamodb:PutItem", arn("OutboxTable")),
+                                              ("dynamodb:UpdateItem", arn("OutboxTable"))}
     (source,) = props(template, "ProcessImportEvents")["Events"].values()
     assert source["Properties"]["Queue"] == {"Fn::Sub": "${ImportEventsQueue.Arn}"}
     assert source["Properties"]["BatchSize"] == 1
