@@ -114,9 +114,8 @@ def scenario(bench: Bench, aws: Aws) -> None:
     """Every route, in the order a marketplace uses them, with enough data that lists have pages."""
     from urllib.parse import urlencode
 
-    from chalicelib.ids import utc_now
+    from chalicelib.ids import PAKISTAN_TIME, utc_now
     from chalicelib.payments.card import sign_webhook
-    from chalicelib.payouts.statement_rules import PKT
     from harness.factories import make_listing, make_order, make_profile, store_ready_image
     from harness.gateways import card_dispute, card_success, jazzcash_return
     from local.sandbox_api import record_easypaisa
@@ -234,7 +233,7 @@ def scenario(bench: Bench, aws: Aws) -> None:
     c("GET /artisans/me/payouts", "/artisans/me/payouts", owner)
     # A statement: the balance GetItem, one Query of the entries from the month's start on (the opening balance is
     # the balance less them), the balance again (it did not move meanwhile); ops add a GetItem of the artisan.
-    month = utc_now().astimezone(PKT).strftime("%Y-%m")
+    month = utc_now().astimezone(PAKISTAN_TIME).strftime("%Y-%m")
     c("GET /artisans/me/statements/{month}", f"/artisans/me/statements/{month}", owner)
     c("GET /artisans/me/statements/{month}/csv", f"/artisans/me/statements/{month}/csv", owner)
     c("GET /ops/artisans/{artisan_id}/statements/{month}", f"/ops/artisans/{owner.sub}/statements/{month}", ops)

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+# Pakistan Standard Time: UTC+05:00 all year (no daylight saving since 2009): gateways' expiry times,
+# statement months and SMS quiet hours are all in it.
+PAKISTAN_TIME = timezone(timedelta(hours=5), "PKT")
 
 
 def new_id(prefix: str, length: int = 15) -> str:

@@ -40,3 +40,10 @@ def apply_bps(amount: int, bps: int) -> int:
     """`amount` x bps / 10000, rounded half-up (commission on integer minor units)."""
     exact = Decimal(amount) * Decimal(bps) / Decimal(10000)
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def rupees(paisa: int) -> str:
+    """Integer paisa as rupees with two decimals, by integer arithmetic only: 123456 -> "1234.56", -1250 -> "-12.50"."""
+    sign = "-" if paisa < 0 else ""
+    whole, part = divmod(abs(paisa), 100)
+    return f"{sign}{whole}.{part:02d}"

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..ids import PAKISTAN_TIME
 from ..money import MINOR_DIGITS
 from ..store.records import NotificationSettings, OutboxEvent
 
 LANGUAGES = ("en", "ur")
 CHANNELS = ("sms", "email")
-# Pakistan Standard Time: UTC+5 all year (no daylight saving since 2009).
-PAKISTAN = timezone(timedelta(hours=5))
 QUIET_FROM, QUIET_UNTIL = 22, 8  # SMS wait from 22:00 until 08:00 Pakistan time
 MAX_SEGMENTS = 2
 # GSM-7: (one message, each part of a long one). UCS-2 (Urdu, or any character outside GSM-7): 70 / 67.
@@ -76,7 +75,7 @@ def send_after(now: datetime, channel: str,
     if channel != "sms" or quiet is None:
         return None
     start, end = quiet
-    local = now.astimezone(PAKISTAN)
+    local = now.astimezone(PAKISTAN_TIME)
     inside = (local.hour >= start or local.hour < end) if start > end else start <= local.hour < end
     if not inside:
         return None

@@ -14,10 +14,11 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..ids import PAKISTAN_TIME
 from .gateway import MalformedCallbackError, Outcome, PaymentEvent
 
 PROVIDER = "easypaisa"
@@ -30,7 +31,6 @@ SUCCESS_CODE = "0000"
 PAID_STATUSES = frozenset({"PAID"})
 FAILED_STATUSES = frozenset({"FAILED", "DROPPED", "EXPIRED", "REVERSED"})
 NOTIFICATION_FIELD = "orderRefNumber"
-PAKISTAN_TIME = timezone(timedelta(hours=5), "PKT")
 AES_KEY_LENGTHS = (16, 24, 32)
 
 _ORDER_REF = re.compile(r"[A-Za-z0-9]{1,20}")

@@ -6,13 +6,12 @@ then not applied, and the gateway's retry (or the buyer's return) asks again.
 """
 from __future__ import annotations
 
-import json
-import urllib.error
 import urllib.request
 
 from ..config import Settings
 from . import easypaisa
 from .gateway import MalformedCallbackError, PaymentEvent
+from .https import GatewayUnreachableError, exchange
 
 
 class InquiryFailedError(Exception):
@@ -27,12 +26,11 @@ def inquire_easypaisa(settings: Settings, order_ref: str) -> PaymentEvent:
     request = urllib.request.Request(settings.easypaisa_api_url + easypaisa.INQUIRY_PATH, data=body, method="POST",
                                      headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=settings.gateway_timeout_seconds) as answer:
-            document = json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        raise InquiryFailedError(f"HTTP {error.code}") from None
-    except (OSError, ValueError) as error:  # URLError, timeouts and dropped connections are OSErrors
-        raise InquiryFailedError(type(error).__name__) from None
+        status, document = exchange(request, settings.gateway_timeout_seconds)
+    except GatewayUnreachableError as error:
+        raise InquiryFailedError(str(error)) from None
+    if status >= 400:
+        raise InquiryFailedError(f"HTTP {status}")
     try:
         return easypaisa.inquiry_event(document, order_ref=order_ref, store_id=settings.easypaisa_store_id)
     except MalformedCallbackError as error:

@@ -11,8 +11,9 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from ..ids import PAKISTAN_TIME
 from .gateway import (
     MalformedCallbackError,
     Outcome,
@@ -24,8 +25,6 @@ from .gateway import (
 PROVIDER = "jazzcash"
 HASH_FIELD = "pp_SecureHash"
 CURRENCY = "PKR"
-# Pakistan Standard Time: UTC+05:00 all year (no daylight saving since 2009).
-PAKISTAN_TIME = timezone(timedelta(hours=5), "PKT")
 SUCCEEDED_CODES = frozenset({"000", "121"})
 PENDING_CODES = frozenset({"124", "157", "210"})
 DESCRIPTION_MAX = 100

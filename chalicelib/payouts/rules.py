@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..money import rupees
 from ..store.records import PayoutAccount
 
 # A Pakistani IBAN: PK, 2 check digits, 4 letters of the bank, 16 digits of the account (24 characters).
@@ -105,13 +106,6 @@ def run_id_for(scope: str, key: str) -> str:
 
 def request_hash(min_amount: int) -> str:
     return hashlib.sha256(f"min_amount={min_amount}".encode()).hexdigest()
-
-
-def rupees(paisa: int) -> str:
-    """Integer paisa as rupees with 2 decimals, exactly (no floats): 123456 -> "1234.56"."""
-    sign = "-" if paisa < 0 else ""
-    whole, fraction = divmod(abs(paisa), 100)
-    return f"{sign}{whole}.{fraction:02d}"
 
 
 BANK_FILE_HEADER = ("account_type", "account_number", "account_title", "amount_pkr", "reference")

@@ -12,15 +12,14 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from ..errors import ValidationError
-from ..ids import rfc3339
-from ..money import money
+from ..ids import PAKISTAN_TIME, rfc3339
+from ..money import money, rupees
 from ..store.records import PayoutEntry
 
-PKT = timezone(timedelta(hours=5), "PKT")
 UTC_OFFSET = "+05:00"
 FIRST_YEAR = 2000
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
@@ -51,8 +50,8 @@ def period(month: str, now: datetime) -> Period:
     if found is None or int(found.group(1)) < FIRST_YEAR:
         raise ValidationError(details=[{"field": "month", "message": f"a month YYYY-MM from {FIRST_YEAR} on"}])
     year, number = int(found.group(1)), int(found.group(2))
-    start = datetime(year, number, 1, tzinfo=PKT)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=PKT)
+    start = datetime(year, number, 1, tzinfo=PAKISTAN_TIME)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=PAKISTAN_TIME)
     if start > now:
         raise ValidationError(details=[{"field": "month", "message": "that month has not begun"}])
     return Period(month=month, start=rfc3339(start), end=rfc3339(end), as_of=rfc3339(min(end, now)))
@@ -97,16 +96,9 @@ def statement(artisan_id: str, when: Period, *, balance: int, since_start: Seque
             "closing_balance": _pkr(running), "lines": lines}
 
 
-def rupees(paisa: int) -> str:
-    """Integer paisa as rupees with two decimals (-1250 -> "-12.50"), by integer arithmetic only."""
-    sign = "-" if paisa < 0 else ""
-    whole, part = divmod(abs(paisa), 100)
-    return f"{sign}{whole}.{part:02d}"
-
-
 def local_time(stored: str) -> str:
     """A stored UTC timestamp (RFC 3339, any fraction of a second) as PKT wall-clock time, to the second."""
-    return datetime.fromisoformat(stored).astimezone(PKT).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromisoformat(stored).astimezone(PAKISTAN_TIME).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def csv_text(document: dict[str, Any]) -> str:

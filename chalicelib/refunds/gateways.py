@@ -8,7 +8,6 @@ A 4xx with a readable answer is the gateway refusing, which is an outcome.
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import urlencode
@@ -16,34 +15,16 @@ from urllib.parse import urlencode
 from ..config import Settings
 from ..payments import card, easypaisa, jazzcash
 from ..payments.gateway import MalformedCallbackError, RefundAnswer, SignatureError
+from ..payments.https import GatewayUnreachableError, exchange
 from ..store.records import RefundRecord
 
 EASYPAISA_BY_HAND = "Easypaisa has no refund API: refund this payment from the Easypaisa merchant portal"
 
 
-class GatewayUnreachableError(Exception):
-    """The call's outcome is unknown: ask the gateway before calling it again."""
-
-
-def _send(request: urllib.request.Request, timeout: float) -> tuple[int, Any]:
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return int(answer.status), json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        if error.code >= 500:
-            raise GatewayUnreachableError(f"HTTP {error.code}") from None
-        try:
-            return error.code, json.loads(error.read())
-        except ValueError:
-            raise GatewayUnreachableError(f"HTTP {error.code} without a readable answer") from None
-    except (OSError, ValueError) as error:  # URLError, timeouts and dropped connections are OSErrors
-        raise GatewayUnreachableError(type(error).__name__) from None
-
-
 def _json_post(url: str, fields: dict[str, str], timeout: float) -> tuple[int, Any]:
     request = urllib.request.Request(url, data=json.dumps(fields).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
-    return _send(request, timeout)
+    return exchange(request, timeout)
 
 
 def _answer(read: Any) -> RefundAnswer:
@@ -69,7 +50,7 @@ def request_refund(settings: Settings, refund: RefundRecord) -> RefundAnswer:
             settings.card_api_url + card.REFUNDS_PATH, data=urlencode(form).encode(), method="POST",
             headers={"Content-Type": "application/x-www-form-urlencoded",
                      **card.refund_headers(api_key=settings.card_api_key, refund_id=refund.refund_id)})
-        status, body = _send(request, timeout)
+        status, body = exchange(request, timeout)
         if 400 <= status < 500:
             return card.refund_error(body, refund.refund_id)
         return _answer(lambda: card.refund_answer(body, refund.refund_id))
@@ -91,7 +72,7 @@ def inquire(settings: Settings, refund: RefundRecord) -> RefundAnswer:
         request = urllib.request.Request(
             f"{settings.card_api_url}{card.REFUNDS_PATH}?{query}", method="GET",
             headers={"Authorization": f"Bearer {settings.card_api_key}"})
-        status, body = _send(request, timeout)
+        status, body = exchange(request, timeout)
         if status != 200:
             raise GatewayUnreachableError(f"inquiry answered HTTP {status}")
         return _answer(lambda: card.listed_refund(body, refund.refund_id))

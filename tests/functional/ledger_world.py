@@ -8,8 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.ids import utc_now
-from chalicelib.payouts.statement_rules import PKT
+from chalicelib.ids import PAKISTAN_TIME, utc_now
 from chalicelib.store import orders as store
 from chalicelib.store.records import OrderChange, PayoutEntry
 from chalicelib.wiring import get_settings
@@ -99,7 +98,7 @@ def write_entries(order_id: str, *entries: PayoutEntry, now: str) -> None:
 
 def pkt_month(offset: int) -> str:
     """The PKT month `offset` months from now (0: this month, -1: the last one)."""
-    now = utc_now().astimezone(PKT)
+    now = utc_now().astimezone(PAKISTAN_TIME)
     index = now.year * 12 + now.month - 1 + offset
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 

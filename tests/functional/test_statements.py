@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.ids import rfc3339, utc_now
-from chalicelib.money import apply_bps
-from chalicelib.payouts.statement_rules import PKT, rupees
+from chalicelib.ids import PAKISTAN_TIME, rfc3339, utc_now
+from chalicelib.money import apply_bps, rupees
 from chalicelib.store.records import PayoutEntry
 from harness.aws import Aws
 from harness.http import body_of, call, code_of
@@ -37,7 +36,7 @@ BPS = 500
 def _at(month: str, day: int, hour: int, minute: int = 0) -> str:
     """A stored (UTC) timestamp of a PKT wall-clock time in `month`."""
     year, number = (int(part) for part in month.split("-"))
-    return rfc3339(datetime(year, number, day, hour, minute, tzinfo=PKT))
+    return rfc3339(datetime(year, number, day, hour, minute, tzinfo=PAKISTAN_TIME))
 
 
 @pytest.fixture
@@ -81,7 +80,7 @@ def test_the_opening_balance_is_everything_before_the_month_in_pakistan_time(sho
     artisan = shop.artisan_a.sub
     two_ago, last, this = pkt_month(-2), pkt_month(-1), pkt_month(0)
     year, number = (int(part) for part in this.split("-"))
-    last_instant = rfc3339(datetime(year, number, 1, tzinfo=PKT) - timedelta(microseconds=1))
+    last_instant = rfc3339(datetime(year, number, 1, tzinfo=PAKISTAN_TIME) - timedelta(microseconds=1))
     write_entries(order_id,
                   PayoutEntry(artisan, "run-R1", -300000, _at(two_ago, 10, 12), kind="payout", ref="run-R1"),
                   PayoutEntry(artisan, "run-R1", 300000, _at(two_ago, 12, 12), kind="payout_reversal", ref="run-R1"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.money import DEFAULT_FX_RATES, MINOR_DIGITS, apply_bps, convert, money
+from chalicelib.money import DEFAULT_FX_RATES, MINOR_DIGITS, apply_bps, convert, money, rupees
 
 RATES = {"USD": "0.005", "GBP": "0.002817", "EUR": "0.003289", "AED": "0.013115", "SAR": "0.013393"}
 
@@ -68,3 +68,12 @@ def test_default_rates_are_positive_decimal_strings():
 ])
 def test_commission_in_basis_points_rounds_half_up(amount, bps, expected):
     assert apply_bps(amount, bps) == expected
+
+
+@pytest.mark.parametrize(("paisa", "text"), [(0, "0.00"), (1, "0.01"), (5, "0.05"), (-5, "-0.05"), (100, "1.00"),
+                                             (50000, "500.00"), (123457, "1234.57"), (123456789, "1234567.89"),
+                                             (-250, "-2.50"), (-250000, "-2500.00"), (10**15 + 7, "10000000000000.07"),
+                                             (10**20 + 1, "1000000000000000000.01")])
+def test_rupees_are_exact_from_integer_paisa(paisa: int, text: str) -> None:
+    assert rupees(paisa) == text
+

@@ -70,12 +70,6 @@ def test_a_run_pays_the_whole_balance_once_it_reaches_the_minimum(balance: int, 
     assert rules.payout_amount(balance, minimum) == paid
 
 
-@pytest.mark.parametrize(("paisa", "text"), [(0, "0.00"), (1, "0.01"), (50000, "500.00"), (123457, "1234.57"),
-                                             (-250, "-2.50"), (10**15 + 7, "10000000000000.07")])
-def test_rupees_are_exact_from_integer_paisa(paisa: int, text: str) -> None:
-    assert rules.rupees(paisa) == text
-
-
 def test_the_bank_file_layout() -> None:
     iban = PayoutAccount("iban", "PK36SCBL0000001123456702", 'Bibi, "N"', "t")
     wallet = PayoutAccount("easypaisa_wallet", "+923001234567", "=HYPERLINK()", "t")

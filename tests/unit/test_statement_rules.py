@@ -8,17 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.errors import ValidationError
-from chalicelib.payouts.statement_rules import csv_text, local_time, period, rupees, statement
+from chalicelib.payouts.statement_rules import csv_text, local_time, period, statement
 from chalicelib.store.records import PayoutEntry
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(("paisa", "text"), [(0, "0.00"), (5, "0.05"), (-5, "-0.05"), (100, "1.00"),
-                                              (123456789, "1234567.89"), (-250000, "-2500.00"),
-                                              (10**20 + 1, "1000000000000000000.01")])
-def test_rupees_are_exact_from_integer_paisa(paisa, text):
-    assert rupees(paisa) == text
 
 
 def test_a_month_is_its_days_in_pakistan_time_as_utc_bounds():
