@@ -15,7 +15,13 @@ from chalice import Chalice, CORSConfig, Cron, Rate, Response
 from chalicelib.auth import Identity, authenticate
 from chalicelib.catalog.categories import CATEGORIES
 from chalicelib.config import client_config
-from chalicelib.errors import DomainError, MethodNotAllowedError, http_error, internal_error_body
+from chalicelib.errors import (
+    DomainError,
+    MethodNotAllowedError,
+    ServiceUnavailableError,
+    http_error,
+    internal_error_body,
+)
 from chalicelib.http.lazy import lazy_module
 from chalicelib.http.operations import REGISTRY, Operation, register, schema, shape
 from chalicelib.http.parsing import parse_body, parse_form, parse_if_match, parse_query
@@ -125,6 +131,17 @@ class Call:
         return raw
 
 
+def _refused(error: DomainError, path: str) -> Response:
+    status, body = http_error(error)
+    code = body["error"]["code"]
+    logger.info("request refused", extra={"path": path, "status": status, "code": code})
+    if code in _METRIC_FOR_CODE:
+        count(_METRIC_FOR_CODE[code])
+    if path.startswith("/payments/"):
+        count("CallbacksRejected")
+    return _json(body, status, error.headers)
+
+
 def route(operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route and its operation at once; the one place domain errors become the contract's error shape."""
     register(operation)
@@ -145,15 +162,14 @@ def route(operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., 
                                     headers={"Content-Type": operation.media_type, **reply.headers})
                 return _json(shape(operation, reply.status, reply.body), reply.status, reply.headers)
             except DomainError as error:
-                status, body = http_error(error)
-                code = body["error"]["code"]
-                logger.info("request refused", extra={"path": request.path, "status": status, "code": code})
-                if code in _METRIC_FOR_CODE:
-                    count(_METRIC_FOR_CODE[code])
-                if request.path.startswith("/payments/"):
-                    count("CallbacksRejected")
-                return _json(body, status, error.headers)
-            except Exception:
+                return _refused(error, request.path)
+            except Exception as error:
+                from chalicelib.store.conditions import busy  # here: only an error needs it, not a cold start
+
+                if busy(error):
+                    # DynamoDB's "try again shortly" that outlasted the store's own retries: the client's to retry.
+                    logger.warning("storage busy", extra={"path": request.path})
+                    return _refused(ServiceUnavailableError(headers={"Retry-After": "1"}), request.path)
                 logger.exception("unhandled error", extra={"path": request.path})
                 return _json(internal_error_body(), 500)
             finally:

@@ -48,7 +48,7 @@ from load.hot import (
     Sale,
     buyer_pool,
     hot_listings,
-    jobs_for,
+    lanes_for,
     listing_write_units,
     logged_errors,
     mark_hot,
@@ -79,8 +79,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--fleet-share", type=float, default=0.5,
                         help="with several listings: their summed ceiling as a share of the stack's raw throughput")
     parser.add_argument("--workers", type=int, default=16, help="buyers in flight at once, one listing")
-    parser.add_argument("--workers-per-listing", type=int, default=4,
-                        help="with several listings: buyers in flight per listing, so none waits idle for buyers")
+    parser.add_argument("--workers-per-listing", type=int, default=1,
+                        help="with several listings: buyers in flight per listing (each listing's own buyers)")
+    parser.add_argument("--burst-units", type=float, default=4.0,
+                        help="units an idle item's bucket holds (EMULATOR_ITEM_BURST_SECONDS x the cap)")
     parser.add_argument("--pool", type=int, default=200, help="signed-in buyer accounts the purchases use")
     parser.add_argument("--raw-orders", type=int, default=None, help="orders of the raw-throughput run")
     parser.add_argument("--writes-per-order", type=int, default=int(os.environ.get("FLASH_WRITES_PER_ORDER", "2")),
@@ -116,7 +118,7 @@ def raw_throughput(args: argparse.Namespace, orders: int) -> float:
         listing = hot_listings(world, verified_artisan(world), [orders * 2])
         mark_hot(target.aws_url, listing)
         buyers = buyer_pool(world, min(args.pool, 32))
-        sale = release_buyers(world.api, jobs_for(buyers, listing, orders), args.workers)
+        sale = release_buyers(world.api, lanes_for(buyers, listing, orders), args.workers)
     finally:
         target.stop()
     rate = sale.units_per_second()
@@ -154,11 +156,13 @@ def run_scenario(scenario: Scenario, args: argparse.Namespace, raw: float) -> bo
     print(f"\n== {scenario.title}: {scenario.buyers} buyers for {scenario.listings} x {scenario.units} units")
     # SEED=0: the demo seed writes an artisan right after its profile's transaction, which the commit
     # window turns away; the bench makes its own listings anyway.
-    target = start_stack(**contention(args.window_ms, units), SEED="0", SWEEP_SECONDS=args.sweep_seconds)
+    target = start_stack(**contention(args.window_ms, units, args.burst_units), SEED="0",
+                         SWEEP_SECONDS=args.sweep_seconds)
     try:
         world = world_of(target)
         buyers = buyer_pool(world, args.pool)
-        print(f"  contention mode on: commit window {args.window_ms:g} ms, {units:g} write units/s per item; "
+        print(f"  contention mode on: commit window {args.window_ms:g} ms, {units:g} write units/s per item, "
+              f"an idle item's burst {args.burst_units:g} units; "
               f"{len(buyers)} signed-in buyers make every purchase, each with its own Idempotency-Key")
         return sell(target, world, buyers, scenario, args, raw, units)
     finally:
@@ -173,9 +177,9 @@ def sell(target: Target, world: World, buyers: list[Account], scenario: Scenario
     ceiling = Ceiling(window_ms=args.window_ms, units_per_second=units,
                       units_per_write=listing_write_units(world.aws, listing_ids[0]),
                       writes_per_order=args.writes_per_order)
-    workers = args.workers if scenario.listings == 1 else args.workers_per_listing * scenario.listings
-    print(f"  {workers} buyers in flight")
-    sale = release_buyers(world.api, jobs_for(buyers, listing_ids, scenario.buyers), workers)
+    per_listing = args.workers if scenario.listings == 1 else args.workers_per_listing
+    print(f"  {per_listing} buyer(s) in flight per listing, {per_listing * scenario.listings} in all")
+    sale = release_buyers(world.api, lanes_for(buyers, listing_ids, scenario.buyers), per_listing)
     facts, failures = invariants.check_hot(world.aws, initial,
                                            [(p.key, p.order_id) for p in sale.created()])
     for line in sale.lines():

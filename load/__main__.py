@@ -55,7 +55,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--deliveries", type=int, default=12, help="paid demo orders to ship and deliver")
     parser.add_argument("--hot-buyers", type=int, default=600, help="purchases of the hot listing")
     parser.add_argument("--hot-units", type=int, default=150, help="its stock")
-    parser.add_argument("--hot-workers", type=int, default=64, help="hot purchases in flight (one wave)")
+    parser.add_argument("--hot-workers", type=int, default=16,
+                        help="hot purchases in flight: the item sells ~10 a second here, so 16 wait ~1.6 s each")
     parser.add_argument("--hot-pool", type=int, default=50, help="signed-in buyers the hot purchases use")
     parser.add_argument("--commit-window-ms", type=float, default=10.0, help="EMULATOR_COMMIT_WINDOW_MS")
     parser.add_argument("--item-units", type=float, default=20.0, help="EMULATOR_ITEM_WRITE_UNITS_PER_SECOND")
@@ -177,7 +178,7 @@ def hot_listing(args: argparse.Namespace, target: Target) -> list[str]:
     # Two single-item writes of the listing per order on the hot path: the reservation and the hold cleared.
     ceiling = hot.Ceiling(window_ms=args.commit_window_ms, units_per_second=args.item_units,
                           units_per_write=hot.listing_write_units(world.aws, listing_ids[0]), writes_per_order=2)
-    sale = hot.release_buyers(world.api, hot.jobs_for(buyers, listing_ids, args.hot_buyers), args.hot_workers)
+    sale = hot.release_buyers(world.api, hot.lanes_for(buyers, listing_ids, args.hot_buyers), args.hot_workers)
     print(f"== hot listing: {args.hot_buyers} purchases by {len(buyers)} buyers for {args.hot_units} units of "
           f"{listing_ids[0]}")
     for line in sale.lines():
@@ -204,7 +205,7 @@ def stop(target: Target) -> None:
 def main() -> int:
     args = arguments()
     running = running_target()
-    contended = contention(args.commit_window_ms, args.item_units)
+    contended = contention(args.commit_window_ms, args.item_units, burst_units=4)
     shared = running is not None or args.one_stack
     target = running or start_stack(**(contended if args.one_stack else {}))
     try:

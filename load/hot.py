@@ -283,28 +283,35 @@ class _Release:
                 self.at = time.perf_counter()
 
 
-def release_buyers(api: str, jobs: list[tuple[Account, str]], workers: int) -> Sale:
-    """Every (buyer, listing) job is one order. `workers` buyers are released together by a barrier, then each
-    sends its next purchase as soon as it has an answer: demand that stays at `workers` in flight, as in a sale
-    where more buyers keep arriving, rather than waves that wait for their slowest request."""
-    workers = max(1, min(workers, len(jobs), len({buyer.email for buyer, _ in jobs})))  # one order per buyer at once
-    with ThreadPoolExecutor(max_workers=min(workers, 16)) as opener:
-        sessions = list(opener.map(lambda _: warm_session(api), range(workers)))
+Job = tuple[Account, str]  # (buyer, listing id): one purchase
+
+
+def release_buyers(api: str, lanes: list[list[Job]], workers_per_lane: int) -> Sale:
+    """Every (buyer, listing) job is one order. A lane is the queue of one listing's buyers: `workers_per_lane` of
+    them are in flight for it, all lanes released together by a barrier, each worker sending its lane's next
+    purchase as soon as it has an answer: demand that stays at that many in flight per listing, as in a sale where
+    more buyers keep arriving, rather than waves that wait for their slowest request."""
+    jobs = [job for lane in lanes for job in lane]
+    assigned = [lane_number for lane_number, lane in enumerate(lanes)
+                for _ in range(max(1, min(workers_per_lane, len(lane), len({buyer.email for buyer, _ in lane}))))]
+    with ThreadPoolExecutor(max_workers=min(len(assigned), 16)) as opener:
+        sessions = list(opener.map(lambda _: warm_session(api), assigned))
     release = _Release()
-    barrier = threading.Barrier(workers, action=release.stamp)
+    barrier = threading.Barrier(len(assigned), action=release.stamp)
     results: list[Purchase | None] = [None] * len(jobs)
-    pending = deque(range(len(jobs)))
+    offsets = [sum(len(lane) for lane in lanes[:number]) for number in range(len(lanes))]
+    pending = [deque(range(offset, offset + len(lane))) for offset, lane in zip(offsets, lanes, strict=True)]
     ordering: set[str] = set()  # buyers with a purchase in flight
     turn = threading.Condition()
 
-    def next_job() -> int | None:
-        """The next purchase whose buyer has none in flight: a person orders one thing at a time (two orders of
-        one account at once would meet on its limit counters, a conflict no real buyer causes)."""
+    def next_job(lane: int) -> int | None:
+        """The lane's next purchase whose buyer has none in flight: a person orders one thing at a time (two
+        orders of one account at once would meet on its limit counters, a conflict no real buyer causes)."""
         with turn:
-            while pending:
-                position = next((p for p in pending if jobs[p][0].email not in ordering), None)
+            while pending[lane]:
+                position = next((p for p in pending[lane] if jobs[p][0].email not in ordering), None)
                 if position is not None:
-                    pending.remove(position)
+                    pending[lane].remove(position)
                     ordering.add(jobs[position][0].email)
                     return position
                 turn.wait()
@@ -312,7 +319,7 @@ def release_buyers(api: str, jobs: list[tuple[Account, str]], workers: int) -> S
 
     def worker(index: int) -> None:
         barrier.wait()
-        while (position := next_job()) is not None:
+        while (position := next_job(assigned[index])) is not None:
             buyer, listing_id = jobs[position]
             try:
                 results[position] = purchase(sessions[index], api, buyer, listing_id, release.at)
@@ -321,7 +328,7 @@ def release_buyers(api: str, jobs: list[tuple[Account, str]], workers: int) -> S
                     ordering.discard(buyer.email)
                     turn.notify_all()
 
-    threads = [threading.Thread(target=worker, args=(i,), name=f"buyer-{i}") for i in range(workers)]
+    threads = [threading.Thread(target=worker, args=(i,), name=f"buyer-{i}") for i in range(len(assigned))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -329,13 +336,17 @@ def release_buyers(api: str, jobs: list[tuple[Account, str]], workers: int) -> S
     elapsed = time.perf_counter() - release.at
     for session in sessions:
         session.close()
-    return Sale(purchases=[p for p in results if p is not None], elapsed=elapsed, workers=workers)
+    return Sale(purchases=[p for p in results if p is not None], elapsed=elapsed, workers=len(assigned))
 
 
-def jobs_for(buyers: list[Account], listing_ids: list[str], count: int, seed: int = 1) -> list[tuple[Account, str]]:
-    """`count` purchases: buyers taken in turn from the pool, a random listing each."""
-    rng = random.Random(seed)
-    return [(buyers[i % len(buyers)], rng.choice(listing_ids)) for i in range(count)]
+def lanes_for(buyers: list[Account], listing_ids: list[str], count: int) -> list[list[Job]]:
+    """`count` purchases spread evenly over the listings, a lane each. With at least as many buyers as listings,
+    each lane has buyers of its own (taken in turn), so no buyer is wanted by two lanes at once."""
+    groups = ([buyers[number::len(listing_ids)] for number in range(len(listing_ids))]
+              if len(buyers) >= len(listing_ids) else [buyers] * len(listing_ids))
+    share, left = divmod(count, len(listing_ids))
+    return [[(group[i % len(group)], listing_id) for i in range(share + (number < left))]
+            for number, (listing_id, group) in enumerate(zip(listing_ids, groups, strict=True))]
 
 
 # --- the ceiling -----------------------------------------------------------------------------------------

@@ -64,10 +64,14 @@ def running_target() -> Target | None:
                   web_url=_loopback_only(os.environ["LOAD_WEB_URL"]) if os.environ.get("LOAD_WEB_URL") else None)
 
 
-def contention(window_ms: float, units_per_second: float) -> dict[str, str]:
-    """The environment that turns the emulator's contention mode on (local/README.md, "Contention mode")."""
-    return {"EMULATOR_CONTENTION": "1", "EMULATOR_COMMIT_WINDOW_MS": f"{window_ms:g}",
-            "EMULATOR_ITEM_WRITE_UNITS_PER_SECOND": f"{units_per_second:g}"}
+def contention(window_ms: float, units_per_second: float, burst_units: float | None = None) -> dict[str, str]:
+    """The environment that turns the emulator's contention mode on (local/README.md, "Contention mode"); with
+    `burst_units`, an idle item's bucket holds that many units (else 0.1 s of them)."""
+    environment = {"EMULATOR_CONTENTION": "1", "EMULATOR_COMMIT_WINDOW_MS": f"{window_ms:g}",
+                   "EMULATOR_ITEM_WRITE_UNITS_PER_SECOND": f"{units_per_second:g}"}
+    if burst_units is not None and units_per_second > 0:
+        environment["EMULATOR_ITEM_BURST_SECONDS"] = f"{burst_units / units_per_second:g}"
+    return environment
 
 
 def start_stack(**overrides: str) -> Target:

@@ -20,7 +20,8 @@ parse):
   (100 a second at 10 ms). That is the pessimistic side, on purpose: a design that
   sells well under it sells at least as well on AWS.
 - **Per-item write throughput.** A token bucket per item refills `units_per_second`
-  write units a second and holds `burst_seconds` of them. A single-item write costs
+  write units a second and holds `burst_seconds` of them (DynamoDB keeps up to 300 s
+  of unused capacity for bursts; 0.1 s unless told). A single-item write costs
   one unit per started KB of the larger of the stored item and the written one; a
   transactional write costs twice that per written item (a ConditionCheck costs no
   write unit). Over the cap a single-item write fails with `ThrottlingException` (what
@@ -78,12 +79,13 @@ class Contention:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Contention | None:
-        """`EMULATOR_CONTENTION=1` turns the mode on; the other two variables tune it."""
+        """`EMULATOR_CONTENTION=1` turns the mode on; the other variables tune it."""
         if environ.get("EMULATOR_CONTENTION", "0") != "1":
             return None
         return cls(
             window_ms=float(environ.get("EMULATOR_COMMIT_WINDOW_MS", "10")),
             units_per_second=float(environ.get("EMULATOR_ITEM_WRITE_UNITS_PER_SECOND", "1000")),
+            burst_seconds=float(environ.get("EMULATOR_ITEM_BURST_SECONDS", "0.1")),
         )
 
     def __post_init__(self) -> None:

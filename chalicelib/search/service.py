@@ -16,6 +16,7 @@ dropped from the answer when its page is read, even before its items are gone.
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ..catalog.documents import listing_document
@@ -23,12 +24,14 @@ from ..fx.service import current_rates
 from ..store import artisans as artisan_store
 from ..store import listings as listing_store
 from ..store import search_index
+from ..store.conditions import busy
 from ..store.records import Listing
 from . import ranking, rules, terms
 
 if TYPE_CHECKING:
     from .schemas import SearchQuery
 
+logger = logging.getLogger(__name__)
 # The newest items read per key: bounds a query's reads (and cost) however common a word is.
 PER_KEY = 200
 _ATTEMPTS = 3
@@ -36,9 +39,20 @@ _SWEEP_PAGE = 100
 
 
 def follow(listing: Listing) -> None:
-    """After a committed change: bring the index up to date if the change marked the listing."""
-    if listing.search_pending is not None:
+    """After a committed change: bring the index up to date if the change marked the listing.
+
+    The change is committed and its mark stays until the index follows, so DynamoDB's "busy, try again" here (a
+    listing too hot to take the mark's removal, say) is left to the sweep rather than answered as if the committed
+    change had failed.
+    """
+    if listing.search_pending is None:
+        return
+    try:
         reindex(listing.listing_id)
+    except Exception as error:
+        if not busy(error):
+            raise
+        logger.warning("search index busy; the sweep will follow it", extra={"listing_id": listing.listing_id})
 
 
 def reindex(listing_id: str) -> bool:

@@ -38,7 +38,7 @@ from pynamodb.exceptions import UpdateError
 from ..errors import ServiceUnavailableError
 from ..optimistic import ConflictError
 from . import limits, outbox
-from .conditions import condition_failed
+from .conditions import BUSY_CODES, condition_failed, error_code
 from .orders import (
     DuplicateRecordError,
     StockShortError,
@@ -60,8 +60,6 @@ REPAIR_QUEUE = "reserving"
 # (under the API function's 25 s timeout, API Gateway's 29 s), then the buyer is told to retry (503):
 # in a sale, a buyer is better served by a wait than by a refusal.
 _PATIENCE_SECONDS = 20.0
-_BUSY = frozenset({"TransactionConflictException", "ThrottlingException", "ProvisionedThroughputExceededException",
-                   "RequestLimitExceeded"})
 
 
 @lru_cache(maxsize=4)
@@ -98,8 +96,8 @@ def _patiently(write: Any) -> Any:
         try:
             return write()
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            if code not in _BUSY:
+            code = error_code(error)
+            if code not in BUSY_CODES:
                 raise
             if time.monotonic() > deadline:
                 logger.warning("hot listing write gave up after %.1f s busy", _PATIENCE_SECONDS, extra={"code": code})

@@ -20,6 +20,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..errors import ServiceUnavailableError
+from .conditions import BUSY_CODES
 
 logger = logging.getLogger(__name__)
 _SEND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
@@ -27,8 +28,6 @@ _METHOD = {"check": "condition_check", "delete": "delete", "put": "save", "updat
 _RETRIES = 5
 # Cancellation reasons that clear with time: another writer, or the item's write rate (a hot item).
 _RETRYABLE_REASONS = frozenset({"TransactionConflict", "ThrottlingError"})
-_RETRYABLE = frozenset({"TransactionConflictException", "ProvisionedThroughputExceededException",
-                        "ThrottlingException", "RequestLimitExceeded", "TransactionInProgressException"})
 
 
 @lru_cache(maxsize=4)
@@ -94,7 +93,7 @@ class Transaction:
                     # Another writer holds an item, or the item is past its write rate: either way it is hot.
                     raise ConflictedError([sent[i][1] for i, reason in enumerate(reasons)
                                            if reason is not None and reason.code in _RETRYABLE_REASONS]) from None
-                if codes & _RETRYABLE_REASONS or error.cause_response_code in _RETRYABLE:
+                if codes & _RETRYABLE_REASONS or error.cause_response_code in BUSY_CODES:
                     # "Equal jitter": never less than half the step, so a conflict with a transaction that has
                     # just committed (ours included: an abandon right after its begin) is waited out, not
                     # retried into five times at random within a few milliseconds.

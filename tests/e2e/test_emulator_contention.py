@@ -176,6 +176,8 @@ def test_contention_is_off_unless_the_environment_turns_it_on() -> None:
         "EMULATOR_ITEM_WRITE_UNITS_PER_SECOND": "300",
     }
     assert Contention.from_env(tuned) == Contention(window_ms=25, units_per_second=300)
+    bursting = {**tuned, "EMULATOR_ITEM_BURST_SECONDS": "12.5"}
+    assert Contention.from_env(bursting) == Contention(window_ms=25, units_per_second=300, burst_seconds=12.5)
 
 
 # --- Transaction conflicts ---------------------------------------------------------------------

@@ -24,9 +24,19 @@ from botocore.exceptions import EndpointConnectionError
 
 from harness.aws import Aws, User
 from harness.environment import REGION
-from harness.factories import active_listing, make_order, order_of, place, placed, stock_of, verified_artisan
+from harness.factories import (
+    active_listing,
+    make_listing,
+    make_order,
+    order_of,
+    place,
+    placed,
+    stock_of,
+    store_ready_image,
+    verified_artisan,
+)
 from harness.gateways import card_success, post_card
-from harness.http import body_of, code_of
+from harness.http import body_of, call, code_of
 from harness.stored import table_state
 from local.pump import EventPump
 
@@ -171,6 +181,42 @@ def test_throttling_beyond_every_retry_is_503_and_writes_nothing(client, aws, sh
     assert response.headers["Retry-After"] == "1"
     assert wire.sent == APP_ATTEMPTS * BOTOCORE_ATTEMPTS_PER_CALL  # 20 requests reached DynamoDB
     assert table_state(aws) == before
+
+
+def test_a_single_write_throttled_beyond_botocores_retries_is_503_not_500_and_changes_nothing(
+        client, aws, shop, hooks):
+    before = table_state(aws)
+    wire = Wire("UpdateItem", throttling_response, failures=10**6)
+    hooks.add("before-send.dynamodb.UpdateItem", wire.before_send)
+    response = call(client, "PATCH", f"/listings/{shop.listing_id}", shop.artisan, {"stock": 9})
+    assert response.status_code == 503, response.body
+    assert code_of(response) == "SERVICE_UNAVAILABLE"
+    assert response.headers["Retry-After"] == "1"
+    assert wire.sent == BOTOCORE_ATTEMPTS_PER_CALL
+    assert table_state(aws) == before
+
+
+def test_a_publish_whose_search_index_is_too_busy_to_follow_is_published_and_the_sweep_follows(
+        client, aws, hooks):
+    artisan = verified_artisan(client, aws)
+    created = body_of(call(client, "POST", "/listings", artisan, make_listing()))
+    store_ready_image(created["listing_id"])
+    # The publish is a transaction; the only single-item write after it is the search mark's removal.
+    wire = Wire("UpdateItem", throttling_response, failures=10**6)
+    hooks.add("before-send.dynamodb.UpdateItem", wire.before_send)
+    published = call(client, "POST", f"/listings/{created['listing_id']}/publish", artisan)
+    assert published.status_code == 200, published.body  # committed, so not answered as a failure
+    assert wire.sent == BOTOCORE_ATTEMPTS_PER_CALL
+    hooks.remove_all()
+    listings = boto3.resource("dynamodb", region_name=REGION).Table(aws.env["TABLE_LISTINGS"])
+    stored = listings.get_item(Key={"listing_id": created["listing_id"]}, ConsistentRead=True)["Item"]
+    assert stored["status"] == "active" and "search_pending" in stored
+    client.lambda_.invoke("sweep_expired_orders", client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    stored = listings.get_item(Key={"listing_id": created["listing_id"]}, ConsistentRead=True)["Item"]
+    assert "search_pending" not in stored
+    found = body_of(call(client, "GET", "/search?q=phulkari"))["items"]
+    assert [item["listing_id"] for item in found] == [created["listing_id"]]
 
 
 # --- a crash after the commit, before the answer ---------------------------------------------------
