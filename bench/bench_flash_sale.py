@@ -33,7 +33,7 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import requests
@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 
 from load import invariants
 from load.hot import (
+    BURST_UNITS,
     Ceiling,
     Sale,
     buyer_pool,
@@ -81,7 +82,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=16, help="buyers in flight at once, one listing")
     parser.add_argument("--workers-per-listing", type=int, default=1,
                         help="with several listings: buyers in flight per listing (each listing's own buyers)")
-    parser.add_argument("--burst-units", type=float, default=4.0,
+    parser.add_argument("--burst-units", type=float, default=BURST_UNITS,
                         help="units an idle item's bucket holds (EMULATOR_ITEM_BURST_SECONDS x the cap)")
     parser.add_argument("--pool", type=int, default=200, help="signed-in buyer accounts the purchases use")
     parser.add_argument("--raw-orders", type=int, default=None, help="orders of the raw-throughput run")
@@ -176,7 +177,7 @@ def sell(target: Target, world: World, buyers: list[Account], scenario: Scenario
     initial = invariants.hot_stock(world.aws, listing_ids)
     ceiling = Ceiling(window_ms=args.window_ms, units_per_second=units,
                       units_per_write=listing_write_units(world.aws, listing_ids[0]),
-                      writes_per_order=args.writes_per_order)
+                      writes_per_order=args.writes_per_order, burst_units=args.burst_units)
     per_listing = args.workers if scenario.listings == 1 else args.workers_per_listing
     print(f"  {per_listing} buyer(s) in flight per listing, {per_listing * scenario.listings} in all")
     sale = release_buyers(world.api, lanes_for(buyers, listing_ids, scenario.buyers), per_listing)
@@ -192,6 +193,7 @@ def sell(target: Target, world: World, buyers: list[Account], scenario: Scenario
 def report(sale: Sale, ceiling: Ceiling, scenario: Scenario, args: argparse.Namespace, raw: float,
            facts: dict[str, int], failures: list[str]) -> bool:
     achieved, n = sale.in_stock_rate(), scenario.listings
+    ceiling = replace(ceiling, seconds=sale.in_stock_seconds())  # each item's starting burst, spread over the sale
     print(f"  modelled ceiling (per listing: window {args.window_ms:g} ms, {ceiling.units_per_second:g} units/s, "
           f"listing item "
           f"{ceiling.units_per_write} KB, {ceiling.writes_per_order} writes/order):")

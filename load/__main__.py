@@ -21,6 +21,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -177,8 +178,10 @@ def hot_listing(args: argparse.Namespace, target: Target) -> list[str]:
     initial = invariants.hot_stock(world.aws, listing_ids)
     # Two single-item writes of the listing per order on the hot path: the reservation and the hold cleared.
     ceiling = hot.Ceiling(window_ms=args.commit_window_ms, units_per_second=args.item_units,
-                          units_per_write=hot.listing_write_units(world.aws, listing_ids[0]), writes_per_order=2)
+                          units_per_write=hot.listing_write_units(world.aws, listing_ids[0]), writes_per_order=2,
+                          burst_units=hot.BURST_UNITS)
     sale = hot.release_buyers(world.api, hot.lanes_for(buyers, listing_ids, args.hot_buyers), args.hot_workers)
+    ceiling = replace(ceiling, seconds=sale.in_stock_seconds())
     print(f"== hot listing: {args.hot_buyers} purchases by {len(buyers)} buyers for {args.hot_units} units of "
           f"{listing_ids[0]}")
     for line in sale.lines():
@@ -205,7 +208,7 @@ def stop(target: Target) -> None:
 def main() -> int:
     args = arguments()
     running = running_target()
-    contended = contention(args.commit_window_ms, args.item_units, burst_units=4)
+    contended = contention(args.commit_window_ms, args.item_units, burst_units=hot.BURST_UNITS)
     shared = running is not None or args.one_stack
     target = running or start_stack(**(contended if args.one_stack else {}))
     try:

@@ -39,6 +39,9 @@ SETUP_ATTEMPTS = 12
 # Answers a flash sale may give besides 503 (which is reported on its own): anything else is "other".
 EXPECTED_ANSWERS = ("201", "200", "409 OUT_OF_STOCK", "409 LISTING_UNAVAILABLE", "503")
 BUSY = frozenset({"TransactionConflictException", "ThrottlingException"})
+# What an idle item's bucket holds in the contended runs, whose caps are a thousandfold below DynamoDB's: an order's
+# two transactions on its own row go through as they would on DynamoDB (local/README.md, "Contention mode").
+BURST_UNITS = 4.0
 
 
 # --- set-up through the API ------------------------------------------------------------------------------
@@ -200,6 +203,9 @@ class Sale:
     def in_stock_rate(self) -> float:
         return _rate(self.in_stock())
 
+    def in_stock_seconds(self) -> float:
+        return _span(self.in_stock())
+
     def latency_ms(self, fraction: float) -> float:
         return percentile(sorted(p.seconds for p in self.purchases), fraction) * 1000
 
@@ -212,7 +218,7 @@ class Sale:
                 f"answers: {answers}  (other: {other})",
                 f"sold: {len(self.created())} units in a selling period of {self.selling_period():.2f} s "
                 f"= {self.units_per_second():.1f} units/s; while every listing had stock: {len(self.in_stock())} in "
-                f"{_span(self.in_stock()):.2f} s = {self.in_stock_rate():.1f} units/s",
+                f"{self.in_stock_seconds():.2f} s = {self.in_stock_rate():.1f} units/s",
                 f"order latency ms: p50 {self.latency_ms(.5):.0f}, p95 {self.latency_ms(.95):.0f}, "
                 f"p99 {self.latency_ms(.99):.0f}"]
 
@@ -360,25 +366,35 @@ class Ceiling:
     units_per_second: float
     units_per_write: int = 1  # write units of one write of the listing item (1 a started KB)
     writes_per_order: int = 1  # single-item writes to the listing per order, when it is reserved that way
+    burst_units: float = 0.0  # what the item's bucket holds when the sale starts: spent once, on top of the rate
+    seconds: float = math.inf  # the period the rate is taken over (the burst is spread over it)
+
+    @property
+    def _units(self) -> float:
+        """Units a second the item can take over the period, its starting burst included."""
+        return self.units_per_second + (self.burst_units / self.seconds if self.seconds > 0 else 0.0)
 
     @property
     def transactional(self) -> float:
         """Orders/s per listing when each order's transaction writes the listing."""
         by_window = 1000 / self.window_ms if self.window_ms > 0 else math.inf
-        return min(by_window, self.units_per_second / (2 * self.units_per_write))
+        return min(by_window, self._units / (2 * self.units_per_write))
 
     @property
     def single(self) -> float:
         """Orders/s per listing when the listing takes single-item writes only."""
-        return self.units_per_second / (self.writes_per_order * self.units_per_write)
+        return self._units / (self.writes_per_order * self.units_per_write)
 
     def lines(self, listings: int = 1) -> list[str]:
-        k, w, units = self.units_per_write, self.writes_per_order, self.units_per_second
+        k, w = self.units_per_write, self.writes_per_order
+        units = f"{self.units_per_second:g}"
+        if self.burst_units and self.seconds < math.inf:
+            units = f"({units} + {self.burst_units:g} burst / {self.seconds:.0f} s)"
         window = f"1000 ms / {self.window_ms:g} ms" if self.window_ms > 0 else "inf (no window)"
         per = "" if listings == 1 else f" per listing, x {listings} listings"
-        return [f"transactions touching the listing: min({window}, {units:g} / (2 x {k})) = "
-                f"{self.transactional:.1f} orders/s{per}",
-                f"single-item reservations: {units:g} / ({w} writes x {k}) = {self.single:.1f} orders/s{per}"]
+        return [f"transactions touching the listing: min({window}, {units} / (2 x {k})) = "
+                f"{self.transactional:.2f} orders/s{per}",
+                f"single-item reservations: {units} / ({w} writes x {k}) = {self.single:.2f} orders/s{per}"]
 
 
 def logged_errors(lines: list[str]) -> Counter[str]:
