@@ -184,9 +184,10 @@ def _place_hot(order: Order, record: IdempotencyRecord, wanted: dict[StockKey, i
         return _replayed_or_busy(record.key, record.request_hash), False
     except limit_store.LimitError as error:
         raise _limit_refusal(order.buyer_id, wanted, error, limits) from None
+    holds: dict[StockKey, int] = {}
     try:
         for key in hot:
-            hot_store.reserve(key, order.order_id, wanted[key])
+            holds[key] = hot_store.reserve(key, order.order_id, wanted[key])
         hot_store.finish(order, [(key, quantity) for key, quantity in wanted.items() if key not in hot])
     except store.StockShortError as error:
         hot_store.abandon(order.order_id)
@@ -195,7 +196,7 @@ def _place_hot(order: Order, record: IdempotencyRecord, wanted: dict[StockKey, i
         hot_store.abandon(order.order_id)  # nothing of it stays reserved; the buyer may retry the same key
         raise
     for key in hot:
-        hot_store.clear_hold(key, order.order_id)
+        hot_store.clear_hold(key, order.order_id, contended=holds[key] > 1)
     return order_document(order), True
 
 

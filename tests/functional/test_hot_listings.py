@@ -106,6 +106,17 @@ def test_a_cold_line_short_after_the_hot_one_was_taken_gives_the_hot_units_back(
     assert table_state(aws) == before
 
 
+def test_a_reservation_tells_how_many_orders_hold_the_listing_so_a_contended_hold_is_cleared_first(
+        client, aws, sale):
+    get_settings()
+    key = (sale.listing_id, None)
+    assert hot.reserve(key, "O-first", 1) == 1
+    assert hot.reserve(key, "O-second", 1) == 2  # contended: the second order clears its hold before others reserve
+    assert hot.release(key, "O-first") and hot.release(key, "O-second")
+    assert _holds(aws, sale.listing_id) == []
+    assert stock_of(client, sale.listing_id, sale.artisan) == 3
+
+
 def test_the_sweep_gives_back_what_a_crashed_request_left_reserved_exactly_once(client, aws, sale):
     """A request that died between taking the units and writing the order (store/hot.py, steps 1-2)."""
     get_settings()
@@ -124,7 +135,7 @@ def test_the_sweep_gives_back_what_a_crashed_request_left_reserved_exactly_once(
               buyer_limits=BuyerLimits(max_open_orders=5, max_units_per_buyer=10))
     counted = {"open": 1, f"units#{sale.listing_id}": 2}
     assert buyer_holdings(sale.buyer.sub) == counted
-    hot.reserve((sale.listing_id, None), order.order_id, 2)
+    assert hot.reserve((sale.listing_id, None), order.order_id, 2) == 1  # holds on the listing: this one
     assert stock_of(client, sale.listing_id, sale.artisan) == 1
     assert _holds(aws, sale.listing_id) == [f"hold_{order.order_id}"]
 
