@@ -26,6 +26,7 @@ _ERROR_DESCRIPTIONS = {
     422: "Idempotency-Key reused with another body (IDEMPOTENCY_KEY_REUSED)",
     503: "Busy; retry after the Retry-After seconds (SERVICE_UNAVAILABLE)",
 }
+_WITHOUT_STORAGE = frozenset({"/health", "/openapi.json"})
 
 
 def _all_models() -> list[type[BaseModel]]:
@@ -75,7 +76,9 @@ def _operation(op: Operation, refs: dict[type[BaseModel], str], schemas: dict[st
     for other_status, name in op.other_statuses.items():
         responses[str(other_status)] = ({"description": "Redirect to the storefront's order page"} if name is None
                                         else {"description": op.summary, "content": _json_content(refs[schema(name)])})
-    for error_status in op.errors:
+    # Any route that reaches DynamoDB may answer 503 when it stays busy past the retries (app.py, `handle`).
+    busy = () if op.path in _WITHOUT_STORAGE else (503,)
+    for error_status in sorted(set(op.errors) | set(busy)):
         responses[str(error_status)] = {"description": _ERROR_DESCRIPTIONS[error_status],
                                         "content": _json_content(refs[schema(_ERROR)])}
     document: dict[str, Any] = {"summary": op.summary, "tags": [op.tag],

@@ -153,6 +153,13 @@ def test_openapi_marks_signed_in_operations_and_their_401(client):
     assert "security" not in document["paths"]["/health"]["get"]
 
 
+def test_openapi_documents_503_wherever_dynamodb_may_stay_busy(client):
+    document = body_of(call(client, "GET", "/openapi.json"))
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert ("503" in operation["responses"]) == (path not in ("/health", "/openapi.json")), (method, path)
+
+
 @pytest.mark.parametrize(("method", "path", "allowed"), [
     ("DELETE", "/health", "GET"),
     ("PUT", "/orders", "GET, POST"),
