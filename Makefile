@@ -75,7 +75,7 @@ define chalice_package
 	$(BIN)/python tools/compile_package.py $(BUILD)/deployment.zip
 endef
 
-# A flash sale on the emulator's contention mode (~3 min with FLASH_ARGS=--quick, ~12 min in full).
+# A flash sale on the emulator's contention mode (~3 min with FLASH_ARGS=--quick; in full ~3 min for one listing, ~15 for fifty).
 .PHONY: flash
 flash: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/bench_flash_sale.py $(FLASH_ARGS)
