@@ -18,6 +18,7 @@ from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from typing import Any
 
 import boto3
@@ -25,6 +26,7 @@ import requests
 from botocore.exceptions import ClientError
 from requests.adapters import HTTPAdapter
 
+from chalicelib.store.conditions import busy
 from harness.factories import image_record, make_listing, make_profile
 from load.invariants import table_names
 from load.metrics import percentile
@@ -38,7 +40,6 @@ SETUP_TIMEOUT = 15
 SETUP_ATTEMPTS = 12
 # Answers a flash sale may give besides 503 (which is reported on its own): anything else is "other".
 EXPECTED_ANSWERS = ("201", "200", "409 OUT_OF_STOCK", "409 LISTING_UNAVAILABLE", "503")
-BUSY = frozenset({"TransactionConflictException", "ThrottlingException"})
 # What an idle item's bucket holds in the contended runs, whose caps are a thousandfold below DynamoDB's: an order's
 # two transactions on its own row go through as they would on DynamoDB (local/README.md, "Contention mode").
 BURST_UNITS = 4.0
@@ -95,7 +96,7 @@ def store_ready_photo(aws_url: str, listing_id: str) -> None:
                               ExpressionAttributeValues={":record": record})
             return
         except ClientError as error:
-            if error.response["Error"]["Code"] not in BUSY or attempt == SETUP_ATTEMPTS - 1:
+            if not busy(error) or attempt == SETUP_ATTEMPTS - 1:
                 raise
             time.sleep(min(2.0, 0.05 * 2 ** attempt))
 
@@ -305,8 +306,8 @@ def release_buyers(api: str, lanes: list[list[Job]], workers_per_lane: int) -> S
     release = _Release()
     barrier = threading.Barrier(len(assigned), action=release.stamp)
     results: list[Purchase | None] = [None] * len(jobs)
-    offsets = [sum(len(lane) for lane in lanes[:number]) for number in range(len(lanes))]
-    pending = [deque(range(offset, offset + len(lane))) for offset, lane in zip(offsets, lanes, strict=True)]
+    ends = list(accumulate(len(lane) for lane in lanes))
+    pending = [deque(range(end - len(lane), end)) for end, lane in zip(ends, lanes, strict=True)]
     ordering: set[str] = set()  # buyers with a purchase in flight
     turn = threading.Condition()
 

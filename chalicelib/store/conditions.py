@@ -8,16 +8,16 @@ BUSY_CODES = frozenset({"TransactionConflictException", "ThrottlingException", "
                         "RequestLimitExceeded", "TransactionInProgressException"})
 
 
-def condition_failed(error: PynamoDBException) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
+def condition_failed(error: BaseException) -> bool:
+    return error_code(error) == "ConditionalCheckFailedException"
 
 
-def met_a_transaction(error: PynamoDBException) -> bool:
+def met_a_transaction(error: BaseException) -> bool:
     """A single-item write refused because a transaction was writing the item (DynamoDB does not retry it)."""
-    return error.cause_response_code == "TransactionConflictException"
+    return error_code(error) == "TransactionConflictException"
 
 
-def changed_meanwhile(error: PynamoDBException) -> bool:
+def changed_meanwhile(error: BaseException) -> bool:
     """The item is not as it was read, or is being written: read again and decide again."""
     return condition_failed(error) or met_a_transaction(error)
 

@@ -177,7 +177,7 @@ def reserve(key: StockKey, order_id: str, quantity: int) -> int:
     try:
         item = _patiently(write)["Attributes"]
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise StockShortError([listing_id]) from None
         raise
     return sum(1 for name in item if name.startswith("hold_"))
@@ -203,7 +203,7 @@ def release(key: StockKey, order_id: str) -> bool:
     try:
         _patiently(write)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True
